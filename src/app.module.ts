@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
+import { ConfigModule, type ConfigModuleOptions } from './config/index.js';
+import { DatabaseModule } from './database/index.js';
+import { HealthModule } from './health/health.module.js';
+import { RocketChatModule } from './rocketchat/rocketchat.module.js';
+import { SessionModule } from './session/session.module.js';
+
+export type AppModuleOptions = ConfigModuleOptions;
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options),
+        DatabaseModule,
+        HealthModule,
+        AuthModule,
+        SessionModule,
+        RocketChatModule,
+      ],
+    };
+  }
+}

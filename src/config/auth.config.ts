@@ -1,0 +1,47 @@
+import type { EnvReader } from './env.js';
+
+export interface Argon2Params {
+  readonly memoryKiB: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+export interface AuthConfig {
+  readonly passwordMinLength: number;
+  /** Policy for new hashes; stored hashes below it are rehashed at the next successful login. */
+  readonly argon2: Argon2Params;
+}
+
+/** OWASP's minimum for argon2id: m=19 MiB, t=2, p=1. Configuration may only go up. */
+export const ARGON2_FLOOR: Argon2Params = {
+  memoryKiB: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
+
+export function readAuthConfig(r: EnvReader): AuthConfig {
+  return {
+    passwordMinLength: r.int('PASSWORD_MIN_LENGTH', {
+      default: 8,
+      min: 8,
+      max: 128,
+    }),
+    argon2: {
+      memoryKiB: r.int('ARGON2_MEMORY_KIB', {
+        default: ARGON2_FLOOR.memoryKiB,
+        min: ARGON2_FLOOR.memoryKiB,
+        max: 1_048_576,
+      }),
+      timeCost: r.int('ARGON2_TIME_COST', {
+        default: ARGON2_FLOOR.timeCost,
+        min: ARGON2_FLOOR.timeCost,
+        max: 10,
+      }),
+      parallelism: r.int('ARGON2_PARALLELISM', {
+        default: ARGON2_FLOOR.parallelism,
+        min: 1,
+        max: 16,
+      }),
+    },
+  };
+}

@@ -1,0 +1,19 @@
+export type { AppConfig, LogLevel } from './app.config.js';
+export type { Argon2Params, AuthConfig } from './auth.config.js';
+export { ARGON2_FLOOR } from './auth.config.js';
+export { ConfigModule, type ConfigModuleOptions } from './config.module.js';
+export {
+  CONFIG_NAMESPACES,
+  loadConfig,
+  processEnv,
+  type AllConfig,
+  type ConfigNamespace,
+} from './configuration.js';
+export { ConfigValidationError, type ConfigProblem, type Env } from './env.js';
+export { InjectConfig } from './inject-config.decorator.js';
+export type { MongoConfig } from './mongo.config.js';
+export type {
+  AdminCredentials,
+  RocketChatConfig,
+} from './rocketchat.config.js';
+export type { SameSite, SessionConfig } from './session.config.js';

@@ -1,0 +1,72 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from './app.factory.js';
+import {
+  ConfigValidationError,
+  loadConfig,
+  processEnv,
+  type AllConfig,
+} from './config/index.js';
+
+const logger = new Logger('Bootstrap');
+
+async function main(): Promise<void> {
+  let config: AllConfig;
+  try {
+    config = loadConfig(processEnv());
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      logger.fatal(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await createApp({ config });
+  stopOnSignals(app, config.app.shutdownTimeoutMs);
+  await app.listen({ port: config.app.port, host: config.app.host });
+  logger.log(
+    `Listening on ${config.app.host}:${config.app.port}; public URL ${config.app.publicUrl}, ` +
+      `Rocket.Chat ${config.rocketchat.url}`,
+  );
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close MongoDB, exit 0. */
+function stopOnSignals(app: NestFastifyApplication, timeoutMs: number): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`${signal} received again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log(
+      `${signal} received: draining requests (at most ${Math.round(timeoutMs / 1000)} s)`,
+    );
+    setTimeout(() => {
+      logger.error('Shutdown took too long: exiting with requests still open');
+      process.exit(1);
+    }, timeoutMs).unref();
+    app.close().then(
+      () => {
+        logger.log('Shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error(
+          `Shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal(
+    `Start-up failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
