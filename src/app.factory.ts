@@ -12,6 +12,7 @@ import {
   type LogLevel,
 } from './config/index.js';
 import { ShutdownState } from './health/shutdown-state.js';
+import { configureWebPlatform } from './session/index.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Override the configured log level's Nest logger (tests pass `false` to silence it). */
@@ -41,6 +42,8 @@ export async function createApp(
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
+    // Rocket.Chat's Iframe URL is `/login/?next=…`: every route answers with and without the slash.
+    ignoreTrailingSlash: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config }),
@@ -63,6 +66,7 @@ export async function createApp(
     }
     done(null, payload);
   });
+  await configureWebPlatform(app);
   await app.init();
   return app;
 }
