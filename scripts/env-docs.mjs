@@ -1,5 +1,6 @@
 // Keeps the configuration reference honest: `.env.example` must list exactly the variables that
-// src/config reads, and README.md's configuration table is generated from `.env.example`.
+// src/config reads, docker-compose.yml must pass each of them to the bridge, and README.md's
+// configuration table is generated from `.env.example`.
 //
 //   node scripts/env-docs.mjs          rewrite the README table
 //   node scripts/env-docs.mjs --check  exit 1 if anything is out of step (CI and a test run this)
@@ -103,6 +104,16 @@ export function check() {
     if (!entry.meaning) {
       problems.push(
         `${entry.name} has no comment line explaining it in .env.example`,
+      );
+    }
+  }
+  // docker-compose.yml must hand every variable to the bridge, or a value set in .env never arrives.
+  const compose = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+  const bridge = compose.slice(compose.indexOf('\n  bridge:'));
+  for (const entry of entries) {
+    if (!new RegExp(`^\\s+${entry.name}:`, 'm').test(bridge)) {
+      problems.push(
+        `${entry.name} is not passed to the bridge service in docker-compose.yml`,
       );
     }
   }

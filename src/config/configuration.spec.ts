@@ -373,3 +373,32 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('quick-start placeholders', () => {
+  const QUICK = 'quickstart-only-session-secret-for-localhost-00000001';
+
+  it('should accept the compose quick-start secret on localhost', () => {
+    expect(
+      loadConfig({
+        ...VALID,
+        PUBLIC_URL: 'http://localhost:8000',
+        SESSION_SECRET: QUICK,
+      }).session.secret,
+    ).toBe(QUICK);
+  });
+
+  it('should refuse any quick-start placeholder once PUBLIC_URL is not localhost, without printing it', () => {
+    const found = problems({
+      ...VALID,
+      SESSION_SECRET: QUICK,
+      ROCKETCHAT_AUTH_TOKEN: 'quickstart-only-x',
+    });
+    expect(found.sort()).toEqual([
+      expect.stringMatching(
+        /^ROCKETCHAT_AUTH_TOKEN: is a quick-start placeholder/,
+      ),
+      expect.stringMatching(/^SESSION_SECRET: is a quick-start placeholder/),
+    ]);
+    expect(found.join('\n')).not.toContain(QUICK);
+  });
+});

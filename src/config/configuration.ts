@@ -1,6 +1,9 @@
 import { readAppConfig, type AppConfig } from './app.config.js';
 import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { ConfigValidationError, EnvReader, type Env } from './env.js';
+
+/** Prefix of the throw-away secrets in docker-compose.yml, usable for a trial on localhost only. */
+export const QUICK_START_PREFIX = 'quickstart-only-';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
 import {
   readRocketChatConfig,
@@ -44,10 +47,25 @@ export function loadConfig(
     auth: readAuthConfig(r),
     rocketchat: readRocketChatConfig(r),
   };
+  refuseQuickStartSecrets(r, env, app);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }
   return config;
+}
+
+function refuseQuickStartSecrets(r: EnvReader, env: Env, app: AppConfig): void {
+  if (app.publicUrlIsLoopback) {
+    return;
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (value?.startsWith(QUICK_START_PREFIX)) {
+      r.fail(
+        name,
+        'is a quick-start placeholder from docker-compose.yml: set a real value in .env before using a non-localhost PUBLIC_URL',
+      );
+    }
+  }
 }
 
 /** The process environment: the only place outside tests where `process.env` is read. */
