@@ -15,6 +15,10 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+# The built-in login templates, translations and static assets (VIEWS_DIR overrides them file by file).
+COPY --chown=root:root views ./views
+COPY --chown=root:root locales ./locales
+COPY --chown=root:root public ./public
 # The files belong to root and the process runs as `node`: the service cannot rewrite itself.
 USER node
 EXPOSE 8000
