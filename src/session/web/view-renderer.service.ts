@@ -111,11 +111,15 @@ class ViewSet {
       if (!file) {
         throw new Error(`Template ${relative} not found`);
       }
-      template = this.env.compile(readFileSync(file, 'utf8'), {
-        strict: false,
-      });
-      // Compile now: a syntax error must surface here, not on first use.
-      template({}, { data: { messages: {} } });
+      try {
+        template = this.env.compile(readFileSync(file, 'utf8'));
+        // Handlebars compiles lazily: run once so a syntax error surfaces here, naming the file.
+        template({}, { data: { messages: {} } });
+      } catch (error) {
+        throw new Error(
+          `Template ${file} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
       this.compiled.set(relative, template);
     }
     return template;
