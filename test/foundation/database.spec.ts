@@ -17,7 +17,7 @@ import {
   TEST_ENV,
   type TestApp,
 } from '../support/app.js';
-import { freshDatabaseUri, mongoKind } from '../support/mongo.js';
+import { freshDatabaseUri, mongoIsFerretDb } from '../support/mongo.js';
 import {
   mongoHostPort,
   TcpProxy,
@@ -106,7 +106,7 @@ describe('database module', () => {
     ).map((i) => i.name);
     expect(names).toContain('code_1');
     // FerretDB v1 refuses TTL indexes: the unique index above must exist regardless.
-    const ttl = mongoKind() !== 'ferretdb';
+    const ttl = !mongoIsFerretDb();
     expect(indexes.ttlSupported).toBe(ttl);
     expect(names.includes('expiresAt_1')).toBe(ttl);
   });

@@ -2,7 +2,11 @@ import { MongoClient } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabaseUri, mongoKind } from '../support/mongo.js';
+import {
+  freshDatabaseUri,
+  mongoIsFerretDb,
+  mongoKind,
+} from '../support/mongo.js';
 import { mongoHostPort, splitHostPort } from '../support/tcp-proxy.js';
 
 // Proves the test database is a real server: what one client writes, an independent client reads;
@@ -77,9 +81,12 @@ describe('test MongoDB harness', () => {
     expect(hello.isWritablePrimary ?? hello.ismaster).toBe(true);
     const info = await client.db('admin').command({ buildInfo: 1 });
     expect(info.version).toMatch(/^\d+\.\d+/);
-    // FerretDB identifies itself in buildInfo; a stub server would not.
-    expect(JSON.stringify(info).toLowerCase().includes('ferretdb')).toBe(
-      mongoKind() === 'ferretdb',
-    );
+    // FerretDB identifies itself in buildInfo (a stub server would not); when the harness started
+    // FerretDB itself, that is what must answer.
+    const reportsFerretDb = JSON.stringify(info)
+      .toLowerCase()
+      .includes('ferretdb');
+    expect(reportsFerretDb).toBe(mongoIsFerretDb());
+    expect(mongoKind() !== 'ferretdb' || reportsFerretDb).toBe(true);
   });
 });

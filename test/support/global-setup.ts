@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import type { TestProject } from 'vitest/node';
 import { startTestMongoServer } from './mongo-server.js';
 
@@ -5,6 +6,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
     mongoKind: string;
+    /** Asked from the server (buildInfo), so it is right for an external MONGODB_URI too. */
+    mongoIsFerretDb: boolean;
   }
 }
 
@@ -18,7 +21,20 @@ export default async function setup(
   const server = await startTestMongoServer(log);
   project.provide('mongoUri', server.uri);
   project.provide('mongoKind', server.kind);
+  project.provide('mongoIsFerretDb', await isFerretDb(server.uri));
   return async () => {
     await server.stop();
   };
+}
+
+async function isFerretDb(uri: string): Promise<boolean> {
+  const client = await new MongoClient(uri, {
+    serverSelectionTimeoutMS: 10_000,
+  }).connect();
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return JSON.stringify(info).toLowerCase().includes('ferretdb');
+  } finally {
+    await client.close();
+  }
 }

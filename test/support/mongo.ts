@@ -6,6 +6,11 @@ export function mongoKind(): string {
   return inject('mongoKind');
 }
 
+/** Whether the run's server is FerretDB (no TTL indexes, no collation, no transactions). */
+export function mongoIsFerretDb(): boolean {
+  return inject('mongoIsFerretDb');
+}
+
 /** A URI for a fresh database on the run's server, so test files never see each other's data. */
 export function freshDatabaseUri(label = 'test'): {
   uri: string;
