@@ -141,25 +141,46 @@ describe('login page (GET /login)', () => {
       username: 'alice',
       password: PASSWORD,
     });
+    const redirects = [];
     for (const payload of HOSTILE_NEXT) {
       const url = `/login/?next=${payload.includes('%') ? payload : encodeURIComponent(payload)}`;
       const response = await client.get(url);
-      expect(response.statusCode, payload).toBe(303);
-      const location = String(response.headers.location);
-      expect(new URL(location).origin, payload).toBe(PUBLIC_ORIGIN);
-      expect(location, payload).toBe(DEFAULT_TARGET);
-      expect(Object.keys(response.headers).join(), payload).not.toMatch(
-        /pwned/i,
-      );
+      redirects.push({
+        payload,
+        status: response.statusCode,
+        location: response.headers.location,
+        injected: Object.keys(response.headers).some((name) =>
+          /pwned|set-cookie/i.test(name),
+        ),
+      });
     }
+    expect(redirects).toEqual(
+      HOSTILE_NEXT.map((payload) => ({
+        payload,
+        status: 303,
+        location: DEFAULT_TARGET,
+        injected: false,
+      })),
+    );
     const anonymous = new BrowserLikeClient(t.app);
+    const forms = [];
     for (const payload of HOSTILE_NEXT) {
       const response = await anonymous.get(
         `/login?next=${encodeURIComponent(payload)}`,
       );
-      expect(response.body, payload).not.toContain('evil.example');
-      expect(response.body, payload).toContain('action="/login"');
+      forms.push({
+        payload,
+        echoed: response.body.includes('evil.example'),
+        action: /action="([^"]*)"/.exec(response.body)?.[1],
+      });
     }
+    expect(forms).toEqual(
+      HOSTILE_NEXT.map((payload) => ({
+        payload,
+        echoed: false,
+        action: '/login',
+      })),
+    );
   });
 });
 

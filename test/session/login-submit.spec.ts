@@ -124,8 +124,15 @@ describe('POST /login', () => {
         username,
         password,
       });
-      expect(response.statusCode, username).toBe(401);
-      expect(setCookies(response), username).toEqual([]);
+      expect({
+        username,
+        status: response.statusCode,
+        cookies: setCookies(response),
+      }).toEqual({
+        username,
+        status: 401,
+        cookies: [],
+      });
       expect(response.body).toContain('role="alert"');
       expect(response.body).toContain('The username or password is incorrect.');
       expect(response.body).toMatch(/id="password"[^>]*aria-invalid="true"/);

@@ -17,8 +17,11 @@ export class LocalAuthGuard extends AuthGuard('local') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error) {
+    if (error instanceof Error) {
       throw error;
+    }
+    if (error) {
+      throw new Error('The credential check failed');
     }
     if (!user) {
       throw new InvalidCredentialsError();

@@ -118,7 +118,7 @@ function isStoreFailure(error: unknown): boolean {
   return (
     error instanceof SessionStoreUnavailableError ||
     error instanceof UserStoreUnavailableError ||
-    (error instanceof Error && /^Mongo/.test(error.name))
+    (error instanceof Error && error.name.startsWith('Mongo'))
   );
 }
 

@@ -35,7 +35,7 @@ function run(accept: string | undefined) {
       getResponse: () => reply,
     }),
   } as ArgumentsHost;
-  const pages = { send: vi.fn() };
+  const pages = { send: vi.fn<PageResponder['send']>() };
   const filter = new SessionStoreUnavailableFilter(
     pages as unknown as PageResponder,
   );

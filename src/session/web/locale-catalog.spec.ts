@@ -28,10 +28,10 @@ describe('LocaleCatalog', () => {
   it('should translate every English message into German', () => {
     const en = catalog.messages('en');
     const de = catalog.messages('de');
-    for (const key of Object.keys(en)) {
-      expect(de[key], key).toBeDefined();
-      expect(de[key], key).not.toBe(en[key]);
-    }
+    const untranslated = Object.keys(en).filter(
+      (key) => de[key] === undefined || de[key] === en[key],
+    );
+    expect(untranslated).toEqual([]);
   });
 
   it('should merge operator message files over the built-in ones and add languages', () => {

@@ -118,6 +118,7 @@ class ViewSet {
       } catch (error) {
         throw new Error(
           `Template ${file} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
         );
       }
       this.compiled.set(relative, template);
