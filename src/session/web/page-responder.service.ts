@@ -60,6 +60,8 @@ export class PageResponder {
       .header('cache-control', 'no-store')
       .header('content-language', lang)
       .header('x-content-type-options', 'nosniff')
+      // Not no-referrer: with it Chromium sends `Origin: null` on the page's own form posts.
+      .header('referrer-policy', 'same-origin')
       .send(html);
   }
 }
