@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { PasswordHasher } from '../passwords/password-hasher.service.js';
 import { passwordPolicyProblem } from '../passwords/password-policy.js';
-import type { BridgeUser } from './bridge-user.js';
+import type { BridgeUser, NewUser } from './bridge-user.js';
 import { parseDisplayName, parseEmail, parseUsername } from './user-fields.js';
 import { UsersRepository } from './users.repository.js';
 import {
@@ -11,13 +11,19 @@ import {
   UserNotFoundError,
 } from './users.errors.js';
 
-export interface CreateUserInput {
+export interface UserFieldsInput {
   readonly username: string;
-  readonly password: string;
   readonly email?: string;
   readonly displayName?: string;
   readonly active?: boolean;
 }
+
+export interface CreateUserInput extends UserFieldsInput {
+  readonly password: string;
+}
+
+/** Fields as stored: normalised and checked. */
+export type ValidUserFields = Omit<NewUser, 'passwordHash'>;
 
 /** Administration of bridge users (the CLI's `users` commands): every rule checked here. */
 @Injectable()
@@ -30,8 +36,8 @@ export class UserAdminService {
     @InjectConfig('auth') private readonly config: AuthConfig,
   ) {}
 
-  /** Fields first, then the password policy, then the hash: nothing is hashed for bad input. */
-  async create(input: CreateUserInput): Promise<BridgeUser> {
+  /** Throws InvalidUserFieldError for the first field that breaks its rule. */
+  validateFields(input: UserFieldsInput): ValidUserFields {
     const username = parseUsername(input.username);
     if (!username.ok) {
       throw new InvalidUserFieldError('username', username.problem);
@@ -44,13 +50,21 @@ export class UserAdminService {
     if (!displayName.ok) {
       throw new InvalidUserFieldError('name', displayName.problem);
     }
-    this.checkPassword(input.password);
-    const user = await this.users.create({
+    return {
       username: username.value.display,
       usernameNormalized: username.value.key,
       email: email.value,
       displayName: displayName.value,
       active: input.active ?? true,
+    };
+  }
+
+  /** Fields first, then the password policy, then the hash: nothing is hashed for bad input. */
+  async create(input: CreateUserInput): Promise<BridgeUser> {
+    const fields = this.validateFields(input);
+    this.checkPassword(input.password);
+    const user = await this.users.create({
+      ...fields,
       passwordHash: await this.hasher.hash(input.password),
     });
     this.logger.log(`Created user ${user.id}`);
@@ -94,6 +108,10 @@ export class UserAdminService {
 
   list(): Promise<BridgeUser[]> {
     return this.users.list();
+  }
+
+  async exists(username: string): Promise<boolean> {
+    return (await this.users.findByUsername(username)) !== null;
   }
 
   async require(username: string): Promise<BridgeUser> {

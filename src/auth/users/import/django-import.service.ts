@@ -34,8 +34,8 @@ export class ImportWriteError extends Error {
   }
 }
 
-const ROLLBACK_ATTEMPTS = 5;
-const ROLLBACK_PAUSE_MS = 1000;
+const ROLLBACK_ATTEMPTS = 6;
+const ROLLBACK_PAUSE_MS = 500;
 
 /**
  * Imports Django users all-or-nothing. FerretDB has no transactions, so the users are written
