@@ -1,0 +1,5 @@
+import { usersCommandGroup } from '../auth/users/cli/users.commands.js';
+import type { CommandGroup } from './command-group.js';
+
+/** Every `rc-bridge` command group; a feature adds its group (from its own folder) here. */
+export const COMMAND_GROUPS: readonly CommandGroup[] = [usersCommandGroup];
