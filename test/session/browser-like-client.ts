@@ -113,3 +113,8 @@ function toPairs(
       : [[name, value]],
   );
 }
+
+/** Handlebars escapes `=` and `&` in attribute values; browsers read them back as written. */
+export function decoded(html: string): string {
+  return html.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+}

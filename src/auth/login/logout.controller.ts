@@ -33,7 +33,6 @@ export class LogoutController {
   }
 
   @Get()
-  @Frameable()
   refuseGet(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,

@@ -50,7 +50,7 @@ export class PageResponder {
         brand: this.brand,
         assets: ASSETS_PREFIX,
         // For an inline <style>/<script>; a later CSP can allow exactly this one.
-        cspNonce: randomBytes(16).toString('base64'),
+        cspNonce: randomBytes(16).toString('base64url'),
       },
       { messages: this.catalog.messages(lang) },
     );
