@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium; tests that need it fail clearly when it is missing. */
@@ -71,4 +71,60 @@ export async function freePort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly cookie: string | undefined;
+}
+
+export interface RecordingProxy {
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1:`port` in front of 127.0.0.1:`targetPort` that records each request's
+ * method, URL and Cookie header: what the browser really sent (Playwright does not always show
+ * cookies of cross-site frames and fetches).
+ */
+export async function recordingProxy(
+  port: number,
+  targetPort: number,
+): Promise<RecordingProxy> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((incoming, outgoing) => {
+    requests.push({
+      method: incoming.method ?? '',
+      url: incoming.url ?? '',
+      cookie: incoming.headers.cookie,
+    });
+    const upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: targetPort,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
+    upstream.on('error', () => outgoing.destroy());
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(port, '127.0.0.1', resolve),
+  );
+  return {
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
