@@ -214,10 +214,11 @@ describe('the login page in a cross-site iframe (Chromium)', () => {
     try {
       const page = await context.newPage();
       await page.goto(evil.origin);
-      await page.waitForLoadState('load');
       const frame = page.frames()[1];
       // Chromium replaces a refused frame with its error page.
-      expect(frame.url()).toBe('chrome-error://chromewebdata/');
+      await expect
+        .poll(() => frame.url(), { timeout: 10_000 })
+        .toBe('chrome-error://chromewebdata/');
       expect(await frame.$('#username')).toBeNull();
     } finally {
       await context.close();
