@@ -54,14 +54,16 @@ export class PageResponder {
       },
       { messages: this.catalog.messages(lang) },
     );
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('content-language', lang)
-      .header('x-content-type-options', 'nosniff')
-      // Not no-referrer: with it Chromium sends `Origin: null` on the page's own form posts.
-      .header('referrer-policy', 'same-origin')
-      .send(html);
+    return (
+      reply
+        .status(status)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-language', lang)
+        .header('x-content-type-options', 'nosniff')
+        // Not no-referrer: with it Chromium sends `Origin: null` on the page's own form posts.
+        .header('referrer-policy', 'same-origin')
+        .send(html)
+    );
   }
 }
