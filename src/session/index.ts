@@ -1,3 +1,4 @@
+export { BoundedMemo } from './bounded-memo.js';
 export { Clock } from './clock.js';
 export { CsrfGuard, CSRF_FIELD, formField } from './csrf/csrf.guard.js';
 export { CookiesBlockedError, CsrfRejectedError } from './csrf/csrf.errors.js';

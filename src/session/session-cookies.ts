@@ -68,17 +68,18 @@ export class SessionCookies {
   private append(reply: FastifyReply, cookie: string): void {
     const line = `${cookie}; ${this.attributes}`;
     const existing = reply.getHeader('set-cookie');
-    const lines =
-      existing === undefined
-        ? []
-        : Array.isArray(existing)
-          ? existing.map(String)
-          : [String(existing)];
+    if (existing === undefined) {
+      void reply.header('set-cookie', [line]);
+      return;
+    }
     // Setting a cookie twice in one response keeps only the last line for that name.
     const name = cookie.slice(0, cookie.indexOf('='));
-    const kept = lines.filter((l) => !l.startsWith(`${name}=`));
+    const lines = (Array.isArray(existing) ? existing : [existing]).map(String);
     void reply.removeHeader('set-cookie');
-    void reply.header('set-cookie', [...kept, line]);
+    void reply.header('set-cookie', [
+      ...lines.filter((l) => !l.startsWith(`${name}=`)),
+      line,
+    ]);
   }
 }
 

@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomToken } from './random-pool.js';
 
 /** 32 random bytes: 256 bits, base64url (43 characters). */
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function newSessionToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
+  return randomToken(TOKEN_BYTES);
 }
 
 /** Whether a cookie value could be a token this server issued (checked before any lookup). */

@@ -14,6 +14,8 @@ import {
   newSessionToken,
 } from './session-token.js';
 
+const NO_SESSION: Promise<null> = Promise.resolve(null);
+
 /**
  * Sessions for the rest of the application. Every method may throw SessionStoreUnavailableError
  * (mapped to 503): a store that cannot answer never means "no session".
@@ -35,6 +37,10 @@ export class SessionService {
   resolve(request: FastifyRequest): Promise<Session | null> {
     let pending = this.resolved.get(request);
     if (!pending) {
+      if (!this.presentsToken(request)) {
+        // Most login page views: no cookie, nothing to look up or remember.
+        return NO_SESSION;
+      }
       pending = this.lookup(request);
       this.resolved.set(request, pending);
     }
@@ -144,6 +150,11 @@ export class SessionService {
       return null;
     }
     return this.repository.findByTokenHash(hashSessionToken(token));
+  }
+
+  private presentsToken(request: FastifyRequest): boolean {
+    const token = this.cookies.readSession(request);
+    return token !== undefined && isWellFormedToken(token);
   }
 
   private slidingExpiry(now: number, absoluteExpiresAt: Date): Date {

@@ -27,24 +27,31 @@ export class LoginViews {
     flow: LoginFlow,
     options: { status?: number; error?: string; username?: string } = {},
   ): FastifyReply {
+    const plain = options.error === undefined && options.username === undefined;
+    // The POST ignores this `next` for the redirect; it only rebuilds a login link when the
+    // login-flow cookie does not come back (cookies blocked).
+    const formAction =
+      flow.next === DEFAULT_NEXT
+        ? '/login'
+        : `/login?${new URLSearchParams({ next: flow.next }).toString()}`;
     return this.pages.send(
       request,
       reply,
       'login',
       {
         pageTitle: 'login.title',
-        csrfToken: this.flows.csrfToken(flow),
-        // The POST ignores this `next` for the redirect; it only rebuilds a login link when the
-        // login-flow cookie does not come back (cookies blocked).
-        formAction:
-          flow.next === DEFAULT_NEXT
-            ? '/login'
-            : `/login?${new URLSearchParams({ next: flow.next }).toString()}`,
+        formAction,
         username: options.username,
         error: options.error,
         limits: LOGIN_FORM_LIMITS,
       },
-      options.status ?? 200,
+      {
+        status: options.status,
+        volatile: { csrfToken: this.flows.csrfToken(flow) },
+        // The plain form is the busiest page: rendered once per language and target (the only
+        // value in it besides the token). Never a form that shows what someone typed.
+        cacheKey: plain ? formAction : undefined,
+      },
     );
   }
 
@@ -54,11 +61,13 @@ export class LoginViews {
     flow: LoginFlow,
     displayName: string,
   ): FastifyReply {
-    return this.pages.send(request, reply, 'continue', {
-      pageTitle: 'continue.title',
-      csrfToken: this.flows.csrfToken(flow),
-      displayName,
-    });
+    return this.pages.send(
+      request,
+      reply,
+      'continue',
+      { pageTitle: 'continue.title', displayName },
+      { volatile: { csrfToken: this.flows.csrfToken(flow) } },
+    );
   }
 
   loggedOut(
@@ -82,7 +91,7 @@ export class LoginViews {
       reply,
       'cookies-blocked',
       { pageTitle: 'cookiesBlocked.title', popupUrl: loginUrl(next, true) },
-      403,
+      { status: 403 },
     );
   }
 
@@ -106,7 +115,7 @@ export class LoginViews {
         actionUrl: restart ? loginUrl(next) : undefined,
         actionLabel: 'common.backToLogin',
       },
-      status,
+      { status },
     );
   }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
 import {
+  BoundedMemo,
   LoginFlowService,
   SessionService,
   type LoginFlow,
@@ -15,6 +16,10 @@ import { DEFAULT_NEXT, safeNext } from './next-target.js';
 @Injectable()
 export class LoginService {
   private readonly logger = new Logger(LoginService.name);
+  /** Rocket.Chat asks with the same `next` every time: validate each distinct value once. */
+  private readonly nextTargets = new BoundedMemo((raw) =>
+    safeNext(raw, this.app.publicOrigin),
+  );
 
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
@@ -34,7 +39,10 @@ export class LoginService {
     query: { next?: unknown; popup?: unknown },
   ): Promise<FastifyReply> {
     const target = {
-      next: safeNext(query.next, this.app.publicOrigin) ?? DEFAULT_NEXT,
+      next:
+        (typeof query.next === 'string'
+          ? this.nextTargets.get(query.next)
+          : undefined) ?? DEFAULT_NEXT,
       popup: query.popup === '1',
     };
     const session = await this.sessions.resolve(request);

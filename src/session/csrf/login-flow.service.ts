@@ -1,13 +1,9 @@
-import {
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type SessionConfig } from '../../config/index.js';
 import { Clock } from '../clock.js';
+import { randomToken } from '../random-pool.js';
 import { SessionCookies } from '../session-cookies.js';
 import type { LoginFlow, LoginFlowRead } from './login-flow.js';
 
@@ -47,10 +43,7 @@ export class LoginFlowService {
   ): LoginFlow {
     const current = this.read(request);
     const flow: LoginFlow = {
-      nonce:
-        current.state === 'valid'
-          ? current.flow.nonce
-          : randomBytes(16).toString('base64url'),
+      nonce: current.state === 'valid' ? current.flow.nonce : randomToken(16),
       next: target.next,
       popup: target.popup,
       issuedAt: this.clock.now(),

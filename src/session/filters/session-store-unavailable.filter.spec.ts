@@ -68,7 +68,7 @@ describe('SessionStoreUnavailableFilter', () => {
       expect.anything(),
       'error',
       expect.objectContaining({ heading: 'error.unavailable.heading' }),
-      503,
+      { status: 503 },
     );
   });
 });

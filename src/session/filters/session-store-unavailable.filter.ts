@@ -31,7 +31,9 @@ export class SessionStoreUnavailableFilter implements ExceptionFilter {
     );
     void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     if (acceptsHtml(request)) {
-      this.pages.send(request, reply, 'error', UNAVAILABLE_PAGE, 503);
+      this.pages.send(request, reply, 'error', UNAVAILABLE_PAGE, {
+        status: 503,
+      });
       return;
     }
     void reply.status(503).header('cache-control', 'no-store').send({

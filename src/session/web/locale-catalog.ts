@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BoundedMemo } from '../bounded-memo.js';
 
 export type Messages = Readonly<Record<string, string>>;
 
@@ -15,6 +16,9 @@ const MAX_HEADER = 512;
  */
 export class LocaleCatalog {
   private readonly locales = new Map<string, Messages>();
+  private readonly negotiated = new BoundedMemo((header) =>
+    this.choose(header),
+  );
 
   constructor(dirs: readonly string[]) {
     const merged = new Map<string, Record<string, string>>();
@@ -56,9 +60,10 @@ export class LocaleCatalog {
 
   /** The best available language for an Accept-Language header (q-values honoured), else English. */
   negotiate(header: string | undefined): string {
-    if (!header) {
-      return DEFAULT_LOCALE;
-    }
+    return header ? this.negotiated.get(header) : DEFAULT_LOCALE;
+  }
+
+  private choose(header: string): string {
     const ranges = header
       .slice(0, MAX_HEADER)
       .split(',')

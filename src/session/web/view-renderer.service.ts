@@ -62,6 +62,11 @@ export class ViewRenderer implements OnModuleInit {
     }
   }
 
+  /** Whether compiled templates are kept (VIEWS_CACHE); callers may then keep rendered output. */
+  get caching(): boolean {
+    return this.app.views.cache;
+  }
+
   /** `page` inside the layout, as one HTML document. */
   render(
     page: string,
