@@ -43,7 +43,7 @@ export async function createApp(
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
     // Rocket.Chat's Iframe URL is `/login/?next=…`: every route answers with and without the slash.
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config }),
