@@ -156,3 +156,47 @@ describe('continue as / logout', () => {
     }
   });
 });
+
+describe('cookies in the cross-site deployment', () => {
+  it('should set and clear every bridge cookie as SameSite=None; Secure; Partitioned', async () => {
+    const t = await createLoginApp('cross_site_cookies', {
+      SESSION_COOKIE_SAMESITE: 'none',
+    });
+    try {
+      const attributes = 'Path=/; HttpOnly; SameSite=None; Secure; Partitioned';
+      const client = new BrowserLikeClient(t.app);
+      const { response: page, csrf } = await client.open('/login');
+      expect(setCookies(page)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^__Host-rcbridge_session_login=[^;]+; ${attributes}$`),
+        ),
+      ]);
+      const login = await client.post('/login', {
+        csrf,
+        username: 'alice',
+        password: PASSWORD,
+      });
+      expect(setCookies(login)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${SESSION_COOKIE}=[\\w-]{43}; Max-Age=604800; ${attributes}$`,
+          ),
+        ),
+        `__Host-rcbridge_session_login=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${attributes}`,
+      ]);
+      const session = await t.app.get(SessionService).resolve({
+        headers: { cookie: client.cookieHeader() },
+      } as never);
+      await t.app.get(SessionService).setInteractionRequired(session!.id, true);
+      const continuePage = await client.get('/login');
+      const logout = await client.post('/logout', {
+        csrf: csrfOf(continuePage.body),
+      });
+      expect(setCookies(logout)).toContainEqual(
+        `${SESSION_COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${attributes}`,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
