@@ -12,6 +12,8 @@ export { ConfigModule, type ConfigModuleOptions } from './config.module.js';
 export {
   CONFIG_NAMESPACES,
   loadConfig,
+  loadConfigSubset,
+  type ConfigSubset,
   processEnv,
   type AllConfig,
   type ConfigNamespace,
