@@ -109,7 +109,9 @@ export async function applyFault(
       await reply
         .code(action.status)
         .headers(headers)
-        .send(typeof body === 'string' ? body : JSON.stringify(body));
+        .send(
+          Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+        );
       return { kind: 'answered', status: action.status };
     }
     case 'html': {
@@ -127,17 +129,20 @@ export async function applyFault(
       await reply
         .code(status)
         .headers(JSON_HEADERS)
-        .send('{"success":true,"data":{"userId":"');
+        .send(Buffer.from('{"success":true,"data":{"userId":"'));
       return { kind: 'answered', status };
     }
     case 'success-false':
-      await reply.code(200).headers(JSON_HEADERS).send('{"success":false}');
+      await reply
+        .code(200)
+        .headers(JSON_HEADERS)
+        .send(Buffer.from('{"success":false}'));
       return { kind: 'answered', status: 200 };
     case 'no-auth-token':
       await reply
         .code(200)
         .headers(JSON_HEADERS)
-        .send(JSON.stringify(noAuthTokenBody(route, request)));
+        .send(Buffer.from(JSON.stringify(noAuthTokenBody(route, request))));
       return { kind: 'answered', status: 200 };
   }
   throw new Error('rc-emulator: unknown fault action');

@@ -160,7 +160,7 @@ export function buildServer(
         await reply
           .code(result.statusCode)
           .headers({ ...JSON_HEADERS, ...result.headers })
-          .send(JSON.stringify(result.body));
+          .send(Buffer.from(JSON.stringify(result.body)));
         return { status: result.statusCode, userId };
       },
     );
@@ -180,18 +180,16 @@ export function buildServer(
         false,
         async () => {
           if (!handler) {
-            await reply
-              .code(404)
-              .send({
-                error: { error: 404, reason: `Method '${method}' not found` },
-              });
+            await reply.code(404).send({
+              error: { error: 404, reason: `Method '${method}' not found` },
+            });
             return { status: 404, userId: null };
           }
           const answer = await handler(core, asObject(request.body));
           await reply
             .code(200)
             .headers(JSON_HEADERS)
-            .send(JSON.stringify(answer));
+            .send(Buffer.from(JSON.stringify(answer)));
           const result = 'result' in answer ? asObject(answer.result) : {};
           return {
             status: 200,
@@ -235,11 +233,9 @@ export function buildServer(
         const result = await fn.apply(control, args);
         return reply.code(200).send({ result: result ?? null });
       } catch (error) {
-        return reply
-          .code(400)
-          .send({
-            error: error instanceof Error ? error.message : String(error),
-          });
+        return reply.code(400).send({
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     },
   );
