@@ -55,13 +55,14 @@ export class Accounts {
   /** Inserts a stamped resume token (as Meteor does on login) and enforces the cap. */
   async issueResumeToken(userId: string, when = new Date()): Promise<string> {
     const token = randomSecret();
-    await this.users.pushToken(userId, {
+    const user = await this.users.pushToken(userId, {
       when,
       hashedToken: hashLoginToken(token),
     });
     await this.users.ensureLoginTokensLimit(
       userId,
       this.state.maxLoginTokens(),
+      user,
     );
     return token;
   }

@@ -62,6 +62,8 @@ export function loginTokensOf(user: UserDoc): LoginToken[] {
   return user.services?.resume?.loginTokens ?? [];
 }
 
+const TOKENS = 'services.resume.loginTokens';
+
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -72,8 +74,6 @@ function exactIgnoringCase(value: string): {
 } {
   return { $regex: `^${escapeRegExp(value)}$`, $options: 'i' };
 }
-
-const TOKENS = 'services.resume.loginTokens';
 
 /**
  * Rocket.Chat's `users` collection. Token removals read the array and `$pullAll` the exact
@@ -108,10 +108,12 @@ export class UsersStore {
     return this.collection.findOne({ _id: id });
   }
 
+  /** Case-insensitive, like `findOneByUsernameIgnoringCase`. */
   findByUsername(username: string): Promise<UserDoc | null> {
     return this.collection.findOne({ username: exactIgnoringCase(username) });
   }
 
+  /** Case-insensitive, like `findOneByEmailAddress`. */
   findByEmail(email: string): Promise<UserDoc | null> {
     return this.collection.findOne({
       'emails.address': exactIgnoringCase(email),
@@ -159,10 +161,13 @@ export class UsersStore {
     return result.matchedCount > 0;
   }
 
-  async pushToken(id: string, token: LoginToken): Promise<void> {
-    await this.collection.updateOne({ _id: id }, {
-      $push: { [TOKENS]: token },
-    } as Record<string, unknown>);
+  /** Appends a login token; returns the updated document. */
+  pushToken(id: string, token: LoginToken): Promise<UserDoc | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id },
+      { $push: { [TOKENS]: token } } as Record<string, unknown>,
+      { returnDocument: 'after' },
+    );
   }
 
   /** Removes the tokens matching `predicate`; returns how many were removed. */
@@ -201,8 +206,12 @@ export class UsersStore {
    * `User.ensureLoginTokensLimit`: keeps the newest `max` resume tokens (personal access
    * tokens are not counted and never evicted).
    */
-  async ensureLoginTokensLimit(id: string, max: number): Promise<number> {
-    const user = await this.findById(id);
+  async ensureLoginTokensLimit(
+    id: string,
+    max: number,
+    current?: UserDoc | null,
+  ): Promise<number> {
+    const user = current ?? (await this.findById(id));
     if (!user) {
       return 0;
     }

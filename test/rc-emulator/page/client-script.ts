@@ -251,7 +251,7 @@ export const CLIENT_SCRIPT = String.raw`
     if (!token || rc.state !== 'logged-in') {
       return;
     }
-    ddp('check', { token: token }).then(function (answer) {
+    ddp('check', { token: token, userId: localStorage.getItem(USER_KEY) }).then(function (answer) {
       if (answer.result && answer.result.valid === false && storedToken() === token) {
         record('server-logout', { reason: answer.result.reason });
         rc.user = null;
