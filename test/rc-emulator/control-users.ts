@@ -1,4 +1,4 @@
-import type { EmulatorCore } from './core/context.js';
+import { ControlTokens, toDate, type DateInput } from './control-tokens.js';
 import {
   hashLoginToken,
   hashPassword,
@@ -7,13 +7,7 @@ import {
   randomSecret,
 } from './core/crypto.js';
 import { insertUser, randomPassword } from './core/user-admin.js';
-import {
-  isPersonalAccessToken,
-  loginTokensOf,
-  type UserDoc,
-} from './core/users.store.js';
-
-type DateInput = Date | string | number;
+import type { UserDoc } from './core/users.store.js';
 
 export interface CreateUserSpec {
   username?: string;
@@ -53,23 +47,10 @@ export interface CreatedUser {
   iframeToken?: string;
 }
 
-export interface TokenView {
-  hashedToken: string;
-  kind: 'resume' | 'personalAccessToken';
-  when?: Date;
-  createdAt?: Date;
-  name?: string;
-  bypassTwoFactor?: boolean;
-}
-
-const toDate = (value: DateInput): Date =>
-  value instanceof Date ? value : new Date(value);
 const DAY = 24 * 60 * 60 * 1000;
 
-/** User and token operations of the control API. */
-export class ControlUsers {
-  constructor(protected readonly core: EmulatorCore) {}
-
+/** User operations of the control API. */
+export class ControlUsers extends ControlTokens {
   async createUser(spec: CreateUserSpec = {}): Promise<CreatedUser> {
     const username = spec.username ?? `user-${randomId(8).toLowerCase()}`;
     const email = spec.email ?? `${username.toLowerCase()}@example.org`;
@@ -232,97 +213,5 @@ export class ControlUsers {
 
   deleteAllUsers(): Promise<void> {
     return this.core.users.deleteAll();
-  }
-
-  async tokens(userId: string): Promise<TokenView[]> {
-    const user = await this.core.users.findById(userId);
-    return (user ? loginTokensOf(user) : []).map((token) =>
-      isPersonalAccessToken(token)
-        ? {
-            hashedToken: token.hashedToken,
-            kind: 'personalAccessToken',
-            createdAt: token.createdAt,
-            name: token.name,
-            bypassTwoFactor: token.bypassTwoFactor,
-          }
-        : { hashedToken: token.hashedToken, kind: 'resume', when: token.when },
-    );
-  }
-
-  async tokenCount(userId: string, kind?: TokenView['kind']): Promise<number> {
-    return (await this.tokens(userId)).filter(
-      (t) => kind === undefined || t.kind === kind,
-    ).length;
-  }
-
-  /** Whether a clear token authenticates (REST) and whether a resume login would accept it. */
-  async checkToken(
-    clearToken: string,
-    userId?: string,
-  ): Promise<{
-    valid: boolean;
-    userId?: string;
-    kind?: TokenView['kind'];
-    expired?: boolean;
-  }> {
-    const hashed = hashLoginToken(clearToken);
-    const user = userId
-      ? await this.core.users.findByIdAndHashedToken(userId, hashed)
-      : await this.core.users.findByHashedToken(hashed);
-    const entry = user
-      ? loginTokensOf(user).find((t) => t.hashedToken === hashed)
-      : undefined;
-    if (!user || !entry) {
-      return { valid: false };
-    }
-    if (isPersonalAccessToken(entry)) {
-      return {
-        valid: true,
-        userId: user._id,
-        kind: 'personalAccessToken',
-        expired: false,
-      };
-    }
-    const expired =
-      this.core.accounts.tokenExpires(entry.when).getTime() <= Date.now();
-    return { valid: true, userId: user._id, kind: 'resume', expired };
-  }
-
-  /** A resume token as a login would create it (`when` defaults to now). */
-  issueResumeToken(
-    userId: string,
-    options: { when?: DateInput } = {},
-  ): Promise<string> {
-    return this.core.accounts.issueResumeToken(
-      userId,
-      options.when === undefined ? new Date() : toDate(options.when),
-    );
-  }
-
-  /** "The user logged out in Rocket.Chat": removes one token. */
-  async revokeToken(userId: string, clearToken: string): Promise<boolean> {
-    return (
-      (await this.core.users.removeHashedToken(
-        userId,
-        hashLoginToken(clearToken),
-      )) > 0
-    );
-  }
-
-  /** Removes every token of the user (like `users.logout`). */
-  async logoutEverywhere(userId: string): Promise<void> {
-    await this.core.users.clearTokens(userId);
-  }
-
-  /** Moves a resume token's `when` back past `Accounts_LoginExpiration` (or by `ageMs`). */
-  async expireToken(
-    userId: string,
-    clearToken: string,
-    ageMs?: number,
-  ): Promise<boolean> {
-    const age = ageMs ?? this.core.state.loginExpirationMs() + 60_000;
-    return this.core.users.updateToken(userId, hashLoginToken(clearToken), {
-      when: new Date(Date.now() - age),
-    });
   }
 }

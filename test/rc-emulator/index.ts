@@ -14,11 +14,8 @@ import { UsersStore } from './core/users.store.js';
 import { buildServer } from './server.js';
 
 export { EmulatorControl } from './control.js';
-export type {
-  CreateUserSpec,
-  CreatedUser,
-  TokenView,
-} from './control-users.js';
+export type { CreateUserSpec, CreatedUser } from './control-users.js';
+export type { TokenView } from './control-tokens.js';
 export type { CallFilter, CallRecord } from './core/call-log.js';
 export type { FaultAction, FaultRule } from './core/faults.js';
 export type { EnvFlags } from './core/state.js';

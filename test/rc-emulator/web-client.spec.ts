@@ -156,6 +156,7 @@ describe('rc-emulator: DDP login stand-in and web client page', () => {
       expect(inline).toContain('GENERATIONS');
       expect(() => new Script(inline)).not.toThrow();
       expect(inline).not.toContain('//__GENERATIONS__');
+      expect(inline).not.toContain('//__WIRING__');
     }
   });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EmulatorCore, WebClientGeneration } from '../core/context.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { GENERATIONS_SCRIPT } from './generations-script.js';
+import { WIRING_SCRIPT } from './wiring-script.js';
 
 const GENERATION_NAMES: WebClientGeneration[] = ['meteor', 'react', 'modern'];
 
@@ -58,7 +59,10 @@ export function renderPage(
       ].map((id) => [id, state.setting(id)]),
     ),
   };
-  const script = CLIENT_SCRIPT.replace('//__GENERATIONS__', GENERATIONS_SCRIPT);
+  const script = CLIENT_SCRIPT.replace(
+    '//__GENERATIONS__',
+    GENERATIONS_SCRIPT,
+  ).replace('//__WIRING__', WIRING_SCRIPT);
   const html = `<!doctype html>
 <html lang="en">
 <head>
