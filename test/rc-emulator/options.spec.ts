@@ -1,6 +1,11 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUri } from '../support/mongo.js';
+import {
+  TcpProxy,
+  mongoHostPort,
+  withMongoHost,
+} from '../support/tcp-proxy.js';
 import { startRocketChatEmulator, type RocketChatEmulator } from './index.js';
 import { RcClient, asCredentials } from './test-helpers.js';
 
@@ -83,6 +88,44 @@ describe('rc-emulator: start options', () => {
       expect(names.sort()).toEqual(['seed-admin', 'seed-user']);
     } finally {
       await mongo.close();
+    }
+  });
+});
+
+describe('rc-emulator: MongoDB outage', () => {
+  it('should answer 500 with the Rocket.Chat internal-error body while MongoDB is unreachable', async () => {
+    const { TcpProxy, mongoHostPort, withMongoHost } =
+      await import('../support/tcp-proxy.js');
+    const { uri } = freshDatabaseUri('rcemu_outage');
+    const proxy = await TcpProxy.start(mongoHostPort(uri));
+    const emu = await startRocketChatEmulator({
+      mongoUri: `${withMongoHost(uri, proxy.address)}${uri.includes('?') ? '&' : '?'}serverSelectionTimeoutMS=500`,
+    });
+    try {
+      const rc = new RcClient(emu.url);
+      const admin = await emu.control.createAdmin();
+      expect(
+        (await rc.get('/api/v1/me', { auth: asCredentials(admin) })).status,
+      ).toBe(200);
+      await proxy.down();
+      const down = await rc.get('/api/v1/me', { auth: asCredentials(admin) });
+      expect(down.status).toBe(500);
+      expect(down.body).toEqual({
+        success: false,
+        error: 'Internal server error',
+      });
+      expect(emu.control.calls({ route: 'me', status: 500 })).toHaveLength(1);
+      await proxy.up();
+      await expect
+        .poll(
+          async () =>
+            (await rc.get('/api/v1/me', { auth: asCredentials(admin) })).status,
+          { timeout: 10_000 },
+        )
+        .toBe(200);
+    } finally {
+      await emu.close();
+      await proxy.close();
     }
   });
 });

@@ -126,8 +126,21 @@ export function buildServer(
         return;
       }
     }
-    const { status, userId } = await handle();
-    record(request, route, status, userId, started, faultName);
+    try {
+      const { status, userId } = await handle();
+      record(request, route, status, userId, started, faultName);
+    } catch {
+      // e.g. MongoDB unreachable: answer like Rocket.Chat's internal error, never the cause.
+      if (!reply.sent) {
+        await reply
+          .code(500)
+          .headers(JSON_HEADERS)
+          .send(
+            Buffer.from('{"success":false,"error":"Internal server error"}'),
+          );
+      }
+      record(request, route, 500, null, started, faultName);
+    }
   }
 
   app.all('/api/*', async (request, reply) => {
