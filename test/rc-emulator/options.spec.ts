@@ -94,8 +94,6 @@ describe('rc-emulator: start options', () => {
 
 describe('rc-emulator: MongoDB outage', () => {
   it('should answer 500 with the Rocket.Chat internal-error body while MongoDB is unreachable', async () => {
-    const { TcpProxy, mongoHostPort, withMongoHost } =
-      await import('../support/tcp-proxy.js');
     const { uri } = freshDatabaseUri('rcemu_outage');
     const proxy = await TcpProxy.start(mongoHostPort(uri));
     const emu = await startRocketChatEmulator({
