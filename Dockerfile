@@ -15,6 +15,9 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
+COPY --chown=root:root bin ./bin
+# `docker compose exec bridge rc-bridge users add ...`
+RUN chmod 0755 bin/rc-bridge.js && ln -s /app/bin/rc-bridge.js /usr/local/bin/rc-bridge
 # The built-in login templates, translations and static assets (VIEWS_DIR overrides them file by file).
 COPY --chown=root:root views ./views
 COPY --chown=root:root locales ./locales

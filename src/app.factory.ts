@@ -1,32 +1,21 @@
-import type { LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
-import {
-  loadConfig,
-  processEnv,
-  type AllConfig,
-  type LogLevel,
-} from './config/index.js';
+import { loadConfig, processEnv, type AllConfig } from './config/index.js';
 import { ShutdownState } from './health/shutdown-state.js';
+import { Logging } from './observability/index.js';
 import { configureWebPlatform } from './session/index.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
-  /** Override the configured log level's Nest logger (tests pass `false` to silence it). */
-  readonly logger?: false | NestLogLevel[];
+  /** `false` silences every log line (tests); otherwise LOG_LEVEL and LOG_FORMAT apply. */
+  readonly logger?: false;
+  /** Where log lines go instead of stdout (tests capture them). */
+  readonly logDestination?: DestinationStream;
 }
-
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 /**
  * Builds the application exactly as production runs it; tests call this too, so what they prove
@@ -37,7 +26,13 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const config: AllConfig =
     options.config ?? loadConfig(options.env ?? processEnv());
+  const logging = Logging.fromConfig(config, {
+    destination: options.logDestination,
+    silent: options.logger === false,
+  });
   const adapter = new FastifyAdapter({
+    // pino JSON through Fastify's logger, request ids, one log line per request.
+    ...logging.fastifyOptions,
     // Requests must not hang forever on a stalled client (Fastify's default is no limit).
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
@@ -45,11 +40,12 @@ export async function createApp(
     // Rocket.Chat's Iframe URL is `/login/?next=…`: every route answers with and without the slash.
     routerOptions: { ignoreTrailingSlash: true },
   });
+  logging.attachTo(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config }),
     adapter,
     {
-      logger: options.logger ?? NEST_LEVELS[config.app.logLevel],
+      logger: logging.nestLogger,
       abortOnError: false,
       // On shutdown: new requests get 503 and in-flight ones finish. Nest's forceCloseConnections is
       // left off on purpose: it destroys every socket, in-flight requests included; Fastify 5 closes

@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule, type ConfigModuleOptions } from './config/index.js';
 import { DatabaseModule } from './database/index.js';
 import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/index.js';
 import { RocketChatModule } from './rocketchat/rocketchat.module.js';
 import { SessionModule } from './session/session.module.js';
 
@@ -16,6 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options),
+        ObservabilityModule,
         EventEmitterModule.forRoot(),
         DatabaseModule,
         HealthModule,

@@ -5,18 +5,36 @@ import {
   ConfigValidationError,
   loadConfig,
   processEnv,
+  readLoggingSettings,
   type AllConfig,
 } from './config/index.js';
+import { Logging } from './observability/index.js';
 
 const logger = new Logger('Bootstrap');
 
 async function main(): Promise<void> {
+  const env = processEnv();
+  // Until the app exists, lines (configuration problems, start-up failures) go through a logger
+  // built from the logging settings alone, in the format the operator asked for.
+  Logger.overrideLogger(new Logging(readLoggingSettings(env)).nestLogger);
+  process.on('uncaughtException', (error) => die('Uncaught exception', error));
+  process.on('unhandledRejection', (error) =>
+    die('Unhandled rejection', error),
+  );
+
   let config: AllConfig;
   try {
-    config = loadConfig(processEnv());
+    config = loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigValidationError) {
-      logger.fatal(error.message);
+      for (const problem of error.problems) {
+        logger.fatal(
+          `Invalid configuration: ${problem.variable}: ${problem.rule}`,
+        );
+      }
+      logger.fatal(
+        `Not starting: ${error.problems.length} configuration problem(s)`,
+      );
       process.exit(1);
     }
     throw error;
@@ -64,9 +82,13 @@ function stopOnSignals(app: NestFastifyApplication, timeoutMs: number): void {
   process.on('SIGINT', stop);
 }
 
+/** Logged through the sanitizing logger: Node's own report would print, say, an axios error whole. */
+function die(what: string, error: unknown): never {
+  logger.fatal(`${what}: the process stops`, error);
+  process.exit(1);
+}
+
 main().catch((error: unknown) => {
-  logger.fatal(
-    `Start-up failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  logger.fatal('Start-up failed', error);
   process.exit(1);
 });

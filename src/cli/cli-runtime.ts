@@ -4,7 +4,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { Env, MongoConfig } from '../config/index.js';
 import { describeMongoError, IndexManager } from '../database/index.js';
-import { loadConfigSubset } from './cli-config.js';
+import { loadConfigSubset } from '../config/index.js';
 import { CliError } from './cli-errors.js';
 import type { CliIO } from './cli-io.js';
 import { CliLogger } from './cli-logger.js';

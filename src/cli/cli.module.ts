@@ -4,7 +4,7 @@ import {
   type ModuleMetadata,
 } from '@nestjs/common';
 import { ConfigModule as NestConfigModule, registerAs } from '@nestjs/config';
-import type { ConfigSubset } from './cli-config.js';
+import type { ConfigSubset } from '../config/index.js';
 
 /** The CLI's root module: the group's config namespaces (global, as in the service) and modules. */
 @Module({})

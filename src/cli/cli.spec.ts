@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from '../config/index.js';
-import { loadConfigSubset } from './cli-config.js';
+import { loadConfigSubset } from '../config/index.js';
 import { printable } from './cli-io.js';
 import { renderTable } from './table.js';
 

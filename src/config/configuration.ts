@@ -1,15 +1,15 @@
 import { readAppConfig, type AppConfig } from './app.config.js';
 import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { ConfigValidationError, EnvReader, type Env } from './env.js';
-
-/** Prefix of the throw-away secrets in docker-compose.yml, usable for a trial on localhost only. */
-export const QUICK_START_PREFIX = 'quickstart-only-';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
 import {
   readRocketChatConfig,
   type RocketChatConfig,
 } from './rocketchat.config.js';
 import { readSessionConfig, type SessionConfig } from './session.config.js';
+
+/** Prefix of the throw-away secrets in docker-compose.yml, usable for a trial on localhost only. */
+export const QUICK_START_PREFIX = 'quickstart-only-';
 
 /** Every namespace, one per module; read with `@InjectConfig('name')` or `ConfigService`. */
 export interface AllConfig {
@@ -38,16 +38,48 @@ export function loadConfig(
   env: Env,
   readFile?: (path: string) => string,
 ): AllConfig {
+  return loadConfigSubset(env, CONFIG_NAMESPACES, readFile) as AllConfig;
+}
+
+export type ConfigSubset = Partial<AllConfig>;
+
+/**
+ * Reads and validates only some namespaces, with the same rules: `rc-bridge users add` must not
+ * require a Rocket.Chat token or a session secret, nor stop over a bad PORT.
+ */
+export function loadConfigSubset(
+  env: Env,
+  namespaces: readonly ConfigNamespace[],
+  readFile?: (path: string) => string,
+): ConfigSubset {
   const r = new EnvReader(env, readFile);
-  const app = readAppConfig(r);
-  const config: AllConfig = {
-    app,
-    mongo: readMongoConfig(r),
-    session: readSessionConfig(r, app),
-    auth: readAuthConfig(r),
-    rocketchat: readRocketChatConfig(r),
-  };
-  refuseQuickStartSecrets(r, env, app);
+  const wanted = new Set(namespaces);
+  // The session rules depend on PUBLIC_URL, so `app` is read whenever `session` is.
+  const app =
+    wanted.has('app') || wanted.has('session') ? readAppConfig(r) : undefined;
+  const config: { -readonly [K in ConfigNamespace]?: AllConfig[K] } = {};
+  for (const namespace of CONFIG_NAMESPACES.filter((n) => wanted.has(n))) {
+    switch (namespace) {
+      case 'app':
+        config.app = app;
+        break;
+      case 'mongo':
+        config.mongo = readMongoConfig(r);
+        break;
+      case 'session':
+        config.session = readSessionConfig(r, app!);
+        break;
+      case 'auth':
+        config.auth = readAuthConfig(r);
+        break;
+      case 'rocketchat':
+        config.rocketchat = readRocketChatConfig(r);
+        break;
+    }
+  }
+  if (app) {
+    refuseQuickStartSecrets(r, env, app);
+  }
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }

@@ -1,10 +1,19 @@
-export type { AppConfig, LogLevel } from './app.config.js';
+export type {
+  AppConfig,
+  LogFormat,
+  LoggingConfig,
+  LogLevel,
+  MetricsConfig,
+} from './app.config.js';
+export { readLoggingSettings } from './app.config.js';
 export type { Argon2Params, AuthConfig } from './auth.config.js';
 export { ARGON2_FLOOR } from './auth.config.js';
 export { ConfigModule, type ConfigModuleOptions } from './config.module.js';
 export {
   CONFIG_NAMESPACES,
   loadConfig,
+  loadConfigSubset,
+  type ConfigSubset,
   processEnv,
   type AllConfig,
   type ConfigNamespace,

@@ -14,5 +14,7 @@ export function mongooseOptions(mongo: MongoConfig): ConnectOptions {
     // cannot stop the others.
     autoIndex: false,
     autoCreate: false,
+    // Command events time every operation for rcbridge_mongodb_command_duration_seconds.
+    monitorCommands: true,
   };
 }
