@@ -41,6 +41,23 @@ describe('login page (GET /login)', () => {
     },
   );
 
+  it.each([
+    ['unknown', 'Z'.repeat(43)],
+    ['malformed', 'not-a-token;;=='],
+    ['10 KB', 'a'.repeat(10 * 1024)],
+  ])(
+    'should treat a %s session cookie as no session over HTTP (the form, never a 500)',
+    async (_kind, value) => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/login/',
+        headers: { cookie: `__Host-rcbridge_session=${value}; rc_token=x` },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('name="password"');
+    },
+  );
+
   it('should make the form accessible: language, labels, autocomplete, required fields', async () => {
     const { body } = await new BrowserLikeClient(t.app).get('/login');
     expect(body).toContain('<html lang="en">');
