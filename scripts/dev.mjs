@@ -195,7 +195,7 @@ function watchLocales(viewsDir, onChange) {
   let timer;
   let running = Promise.resolve();
   const watcher = watch(viewsDir, { recursive: true }, (_event, file) => {
-    if (!file || !String(file).startsWith('locales')) {
+    if (!file?.startsWith('locales')) {
       return;
     }
     clearTimeout(timer);

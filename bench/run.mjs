@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+// `npm run bench`: the bridge from dist/ on a real MongoDB (FerretDB, or MONGODB_URI) with the
+// Rocket.Chat emulator, measured with autocannon against bare-Fastify baselines started in the
+// same run. `--short` (or BENCH_SHORT=1): a quick pass for CI, nothing written, no thresholds.
+// The full run writes bench/results.md (numbers, machine, date, commit; notes kept).
+//
+//   npm run bench -- [--short] [--rounds N] [--no-build] [--cpu-prof] [--out FILE]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  addBridgeUser,
+  compileEmulator,
+  databaseUri,
+  freePort,
+  randomSecret,
+  ROOT,
+  startBridge,
+  sleep,
+  startMongo,
+} from '../scripts/dev-stack.mjs';
+import { machineBusy, spawnNode, waitForQuiet } from './processes.mjs';
+import { writeReport, printSummary } from './report.mjs';
+import {
+  loginPageVsHello,
+  loginStorm,
+  loginsVsArgon2,
+  memory,
+} from './scenarios.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: process.env.BENCH_SHORT === '1' },
+    rounds: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench', 'results.md') },
+    // Profiling aid: run one scenario (login-page, logins, storm, memory) and write nothing.
+    only: { type: 'string' },
+  },
+});
+
+const MODES = {
+  short: {
+    rounds: 1,
+    duration: 2,
+    connections: 10,
+    loginConnections: 8,
+    stormConnections: 16,
+    stormDuration: 3,
+    stormPageRate: 20,
+    rssRuns: 2,
+    rssRequests: 3000,
+  },
+  full: {
+    rounds: 3,
+    duration: 10,
+    connections: 10,
+    loginConnections: 8,
+    stormConnections: 32,
+    stormDuration: 15,
+    stormPageRate: 20,
+    rssRuns: 3,
+    rssRequests: 100_000,
+  },
+};
+const mode = { ...MODES[args.short ? 'short' : 'full'] };
+if (args.rounds) {
+  mode.rounds = Number(args.rounds);
+}
+
+const machineBusyNow = () => machineBusy(300);
+const BENCH_USER = { username: 'bench', password: 'bench-password-0123' };
+const say = (line) => process.stdout.write(`bench: ${line}\n`);
+const cleanups = [];
+
+async function main() {
+  const started = Date.now();
+  if (!args['no-build']) {
+    const build = spawnSync('npm', ['run', '-s', 'build'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    if (build.status !== 0) {
+      throw new Error('npm run build failed');
+    }
+  }
+  process.chdir(ROOT);
+  const entry = await compileEmulator(
+    join(ROOT, '.cache', 'bench', 'rc-emulator'),
+  );
+  const mongo = await startMongo({ log: say });
+  cleanups.push(() => mongo.stop());
+  const suffix = randomSecret(4).replace(/[^A-Za-z0-9]/g, 'x');
+  const createTokensSecret = randomSecret();
+
+  const emulator = spawnNode([
+    'bench/emulator-process.mjs',
+    entry,
+    databaseUri(mongo.uri, `bench_rc_${suffix}`),
+    createTokensSecret,
+  ]);
+  cleanups.push(() => emulator.stop());
+  const rc = JSON.parse(await emulator.firstLine);
+
+  const baseline = spawnNode([
+    'bench/baseline-server.mjs',
+    databaseUri(mongo.uri, `bench_baseline_${suffix}`),
+    rc.url,
+  ]);
+  cleanups.push(() => baseline.stop());
+  const baselinePort = Number((await baseline.firstLine).split(' ')[1]);
+
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://localhost:${port}`,
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: '127.0.0.1',
+    MONGODB_URI: databaseUri(mongo.uri, `bench_bridge_${suffix}`),
+    ROCKETCHAT_URL: rc.url,
+    ROCKETCHAT_USER_ID: rc.userId,
+    ROCKETCHAT_AUTH_TOKEN: rc.pat,
+    CREATE_TOKENS_FOR_USERS_SECRET: createTokensSecret,
+    ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '300s',
+    SESSION_SECRET: randomSecret(),
+    TOKEN_ENCRYPTION_KEY: randomSecret(),
+  };
+  const profDir = join(ROOT, '.cache', 'bench', 'prof');
+  if (args['cpu-prof']) {
+    mkdirSync(profDir, { recursive: true });
+  }
+  const bridge = await startBridge({
+    env,
+    port,
+    nodeArgs: args['cpu-prof']
+      ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`]
+      : [],
+    onLine: (line) => process.stderr.write(`[bridge] ${line}\n`),
+  });
+  cleanups.push(() => bridge.stop());
+  await addBridgeUser(env, BENCH_USER);
+  say(
+    `stack up: bridge pid ${bridge.pid}, emulator ${rc.url}, MongoDB ${mongo.kind}`,
+  );
+
+  const bridgeUrl = `http://127.0.0.1:${port}`;
+  const ctx = {
+    bridgeUrl,
+    baselineUrl: `http://127.0.0.1:${baselinePort}`,
+    bridgePid: bridge.pid,
+    baselinePid: baseline.child.pid,
+    mongoPid: mongo.pid,
+    rcUrl: rc.url,
+    /** Busy share of the machine seen before each measurement (full mode waits for quiet). */
+    busyBefore: [],
+    async quiet() {
+      const busy = args.short
+        ? await machineBusyNow()
+        : await waitForQuiet({ threshold: 0.15, maxMs: 90_000 });
+      this.busyBefore.push(busy);
+    },
+    async scrape() {
+      const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      return response.text();
+    },
+    /** autocannon options for the login form's POST, with a valid login-flow cookie and token. */
+    async loginForm() {
+      const page = await fetch(`${bridgeUrl}/login/?next=/rocketchat/redirect`);
+      const html = await page.text();
+      const csrf = /name="csrf" value="([^"]*)"/.exec(html)?.[1];
+      const cookie = page.headers
+        .getSetCookie()
+        .map((line) => line.split(';')[0])
+        .join('; ');
+      if (!csrf || !cookie) {
+        throw new Error('the login page carried no CSRF token or cookie');
+      }
+      return {
+        url: `${bridgeUrl}/login`,
+        method: 'POST',
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'sec-fetch-site': 'same-origin',
+        },
+        body: new URLSearchParams({ csrf, ...BENCH_USER }).toString(),
+      };
+    },
+  };
+
+  const loadBefore = (await import('node:os')).loadavg();
+  say('warm-up');
+  await loginPageVsHello(ctx, { ...mode, rounds: 1, duration: 1 });
+  if (args.only) {
+    const scenario = {
+      'login-page': loginPageVsHello,
+      logins: loginsVsArgon2,
+      storm: loginStorm,
+      memory,
+    }[args.only];
+    if (!scenario) {
+      throw new Error(`--only: unknown scenario ${args.only}`);
+    }
+    say(args.only);
+    process.stdout.write(
+      `${JSON.stringify(await scenario(ctx, mode), null, 2)}\n`,
+    );
+    return;
+  }
+  const results = { mode: args.short ? 'short' : 'full', settings: mode };
+  say('GET /login vs bare Fastify hello');
+  results.loginPage = await loginPageVsHello(ctx, mode);
+  say('POST /login vs raw argon2 verify');
+  results.logins = await loginsVsArgon2(ctx, mode);
+  say('login storm');
+  await sleep(2000); // the previous phase's last requests finish first
+  results.storm = await loginStorm(ctx, mode);
+  await sleep(2000);
+  say(`memory (${mode.rssRuns} x ${mode.rssRequests} requests)`);
+  results.memory = await memory(ctx, mode);
+  results.loadavg = {
+    before: loadBefore,
+    after: (await import('node:os')).loadavg(),
+  };
+  results.mongo = mongo.kind;
+  results.busyBefore = ctx.busyBefore;
+  results.elapsedS = (Date.now() - started) / 1000;
+
+  printSummary(results);
+  if (!args.short) {
+    writeReport(args.out, results);
+    say(`wrote ${args.out}`);
+  }
+}
+
+async function stopAll() {
+  for (const cleanup of cleanups.toReversed()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      process.stderr.write(`bench: clean-up failed: ${error.message}\n`);
+    }
+  }
+}
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+try {
+  await main();
+  await stopAll();
+} catch (error) {
+  process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+  await stopAll();
+  process.exit(1);
+}

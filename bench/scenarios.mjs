@@ -1,0 +1,152 @@
+// The measurements. Each takes the running stack (`ctx`) and the mode's settings (`m`) and returns
+// plain numbers; pairs (bridge vs baseline) are interleaved round by round, so a neighbour's CPU
+// burst on this shared machine hits both sides of a ratio alike.
+import { runNodeJson, rssMiB, metricValue } from './processes.mjs';
+import { load, spread } from './load.mjs';
+import { sleep } from '../scripts/dev-stack.mjs';
+
+const LOGIN_PAGE = '/login/?next=/rocketchat/redirect';
+
+/** `GET /login` (a fresh visitor: form, login-flow cookie, CSRF token) vs a bare Fastify hello. */
+export async function loginPageVsHello(ctx, m) {
+  const bridge = [];
+  const hello = [];
+  for (let round = 0; round < m.rounds; round += 1) {
+    await ctx.quiet();
+    hello.push(
+      await load({
+        url: `${ctx.baselineUrl}/hello`,
+        pids: { server: ctx.baselinePid },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+    await ctx.quiet();
+    bridge.push(
+      await load({
+        url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
+        pids: { server: ctx.bridgePid },
+        headers: { 'accept-language': 'en' },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+  }
+  return pair(bridge, hello);
+}
+
+/** `POST /login` (argon2id verify + session) vs raw argon2 verifies in a bare process. */
+export async function loginsVsArgon2(ctx, m) {
+  const logins = [];
+  const raw = [];
+  const form = await ctx.loginForm();
+  for (let round = 0; round < m.rounds; round += 1) {
+    await ctx.quiet();
+    raw.push(
+      await runNodeJson([
+        'bench/argon2-rate.mjs',
+        String(m.duration),
+        String(m.loginConnections),
+      ]),
+    );
+    await ctx.quiet();
+    logins.push(
+      await load({
+        ...form,
+        pids: { server: ctx.bridgePid, mongo: ctx.mongoPid },
+        connections: m.loginConnections,
+        duration: m.duration,
+        ok: (status) => status === 303,
+      }),
+    );
+  }
+  const ratios = logins.map((l, i) => l.rate / raw[i].rate);
+  return {
+    logins: spread(logins.map((l) => l.rate)),
+    argon2: spread(raw.map((r) => r.rate)),
+    ratio: spread(ratios),
+    cpu: cpuSpread(logins),
+    failed: logins.reduce((sum, l) => sum + l.bad, 0),
+    statuses: logins.map((l) => l.statuses),
+  };
+}
+
+/**
+ * A login storm (POST /login from many connections) while visitors open the login page at a
+ * steady rate: the bridge's event-loop delay (its own p99 gauge, reset by the scrape just before)
+ * and the page's p99 latency.
+ */
+export async function loginStorm(ctx, m) {
+  const form = await ctx.loginForm();
+  await ctx.quiet();
+  await ctx.scrape(); // resets the event-loop histogram
+  const [storm, page] = await Promise.all([
+    load({
+      ...form,
+      connections: m.stormConnections,
+      duration: m.stormDuration,
+      ok: (status) => status === 303,
+    }),
+    load({
+      url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
+      headers: { 'accept-language': 'en' },
+      connections: 2,
+      overallRate: m.stormPageRate,
+      duration: m.stormDuration,
+    }),
+  ]);
+  const metrics = await ctx.scrape();
+  return {
+    logins: storm.rate,
+    loginFailures: storm.bad,
+    loopP99Ms: metricValue(metrics, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: metricValue(metrics, 'nodejs_eventloop_lag_max_seconds') * 1000,
+    pageP99Ms: page.p99,
+    pageP50Ms: page.p50,
+    pageRequests: page.good,
+    pageFailures: page.bad,
+  };
+}
+
+/** The bridge's RSS after start-up and after each run of `m.rssRequests` requests. */
+export async function memory(ctx, m) {
+  const samples = [{ after: 0, rss: rssMiB(ctx.bridgePid) }];
+  let total = 0;
+  for (let run = 0; run < m.rssRuns; run += 1) {
+    const page = await load({
+      url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
+      headers: { 'accept-language': 'en' },
+      connections: m.connections,
+      amount: m.rssRequests,
+    });
+    total += page.good + page.bad;
+    await sleep(1000);
+    samples.push({ after: total, rss: rssMiB(ctx.bridgePid) });
+  }
+  return { samples };
+}
+
+function pair(bridge, baseline) {
+  return {
+    bridge: spread(bridge.map((r) => r.rate)),
+    baseline: spread(baseline.map((r) => r.rate)),
+    ratio: spread(bridge.map((r, i) => r.rate / baseline[i].rate)),
+    bridgeP99: spread(bridge.map((r) => r.p99)),
+    bridgeCpu: cpuSpread(bridge),
+    baselineCpu: cpuSpread(baseline),
+    failed: bridge.reduce((sum, r) => sum + r.bad, 0),
+  };
+}
+
+/** Per watched process: spreads of CPU µs per request and cores busy over the runs. */
+function cpuSpread(runs) {
+  const out = {};
+  for (const name of Object.keys(runs[0]?.cpu ?? {})) {
+    out[name] = {
+      usPerRequest: spread(runs.map((r) => r.cpu[name].usPerRequest)),
+      cores: spread(runs.map((r) => r.cpu[name].cores)),
+      systemShare: spread(runs.map((r) => r.cpu[name].systemShare)),
+    };
+  }
+  return out;
+}
