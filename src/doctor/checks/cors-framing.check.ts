@@ -169,13 +169,17 @@ function unreachable(
   url: string,
   error: unknown,
 ): CheckResult {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
   const reason =
-    (error as { cause?: { code?: unknown } }).cause?.code ??
-    (error instanceof Error ? error.name : 'error');
+    typeof code === 'string'
+      ? code
+      : error instanceof Error
+        ? error.name
+        : 'error';
   return warn(
     id,
     title,
-    `not checked live: ${url} could not be reached from here (${String(reason)})`,
+    `not checked live: ${url} could not be reached from here (${reason})`,
     'run the doctor where PUBLIC_URL resolves to the running bridge (e.g. on the proxy host), or check the proxy',
   );
 }
