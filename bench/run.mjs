@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import {
   addBridgeUser,
   compileEmulator,
+  compileModule,
   databaseUri,
   freePort,
   randomSecret,
@@ -111,6 +112,14 @@ async function main() {
   ]);
   cleanups.push(() => baseline.stop());
   const baselinePort = Number((await baseline.firstLine).split(' ')[1]);
+  const nestHello = spawnNode([
+    await compileModule(
+      join(ROOT, 'bench', 'nest-hello.ts'),
+      join(ROOT, '.cache', 'bench', 'nest-hello.mjs'),
+    ),
+  ]);
+  cleanups.push(() => nestHello.stop());
+  const nestPort = Number((await nestHello.firstLine).split(' ')[1]);
 
   const port = await freePort();
   const metricsPort = await freePort();
@@ -155,6 +164,8 @@ async function main() {
     baselineUrl: `http://127.0.0.1:${baselinePort}`,
     bridgePid: bridge.pid,
     baselinePid: baseline.child.pid,
+    nestUrl: `http://127.0.0.1:${nestPort}`,
+    nestPid: nestHello.child.pid,
     mongoPid: mongo.pid,
     rcUrl: rc.url,
     /** Busy share of the machine seen before each measurement (full mode waits for quiet). */

@@ -7,16 +7,29 @@ import { sleep } from '../scripts/dev-stack.mjs';
 
 const LOGIN_PAGE = '/login/?next=/rocketchat/redirect';
 
-/** `GET /login` (a fresh visitor: form, login-flow cookie, CSRF token) vs a bare Fastify hello. */
+/**
+ * `GET /login` (a fresh visitor: form, login-flow cookie, CSRF token) vs a bare Fastify hello, with
+ * a NestJS-on-Fastify hello as the framework floor in between (how much is Nest, how much is ours).
+ */
 export async function loginPageVsHello(ctx, m) {
   const bridge = [];
   const hello = [];
+  const nest = [];
   for (let round = 0; round < m.rounds; round += 1) {
     await ctx.quiet();
     hello.push(
       await load({
         url: `${ctx.baselineUrl}/hello`,
         pids: { server: ctx.baselinePid },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+    await ctx.quiet();
+    nest.push(
+      await load({
+        url: `${ctx.nestUrl}/hello`,
+        pids: { server: ctx.nestPid },
         connections: m.connections,
         duration: m.duration,
       }),
@@ -32,7 +45,12 @@ export async function loginPageVsHello(ctx, m) {
       }),
     );
   }
-  return pair(bridge, hello);
+  return {
+    ...pair(bridge, hello),
+    nest: spread(nest.map((r) => r.rate)),
+    nestRatio: spread(nest.map((r, i) => r.rate / hello[i].rate)),
+    nestCpu: cpuSpread(nest),
+  };
 }
 
 /** `POST /login` (argon2id verify + session) vs raw argon2 verifies in a bare process. */

@@ -54,6 +54,24 @@ export async function compileEmulator(outDir) {
   return pathToFileURL(join(outDir, 'index.js')).href;
 }
 
+/** Compiles one TypeScript file with decorators (Nest) into an ES module at `outFile`. */
+export async function compileModule(file, outFile) {
+  const { transformFile } = await import('@swc/core');
+  const { code } = await transformFile(file, {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'es6' },
+    sourceMaps: false,
+    swcrc: false,
+  });
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, code);
+  return outFile;
+}
+
 function listTs(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
