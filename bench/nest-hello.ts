@@ -1,7 +1,6 @@
 // The framework floor: NestJS 12 on Fastify with one controller answering a constant, no hooks,
 // no logging. Compiled with swc by bench/run.mjs (decorators), run as its own process.
 // Prints `listening <port>`; exits when stdin closes or on SIGTERM.
-import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
