@@ -19,7 +19,7 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
     ...SECRETS,
     MONGODB_URI: freshDatabaseUri('doctor_local').uri,
     ...overrides,
-  } as Record<string, string>;
+  };
 }
 
 function expectNoSecrets(text: string, extra: string[] = []): void {
