@@ -49,6 +49,6 @@ describe('HashSlots', () => {
     expect(defaultHashSlots(1)).toBe(1);
     expect(defaultHashSlots(2)).toBe(1);
     expect(defaultHashSlots(8)).toBe(7);
-    expect(() => new HashSlots(0)).toThrow();
+    expect(() => new HashSlots(0)).toThrow('positive whole size');
   });
 });
