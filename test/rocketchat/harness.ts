@@ -1,0 +1,83 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Env } from '../../src/config/index.js';
+import { startTestEmulator } from '../rc-emulator/test-helpers.js';
+import type {
+  CreatedUser,
+  RocketChatEmulator,
+  RocketChatEmulatorOptions,
+} from '../rc-emulator/index.js';
+import { createTestApp } from '../support/app.js';
+
+/** The 8.x createToken secret both sides share in these tests. */
+export const CREATE_TOKEN_SECRET = 'test-create-token-secret-4f1d9c';
+
+export interface Harness {
+  readonly rc: RocketChatEmulator;
+  /** The bridge's Rocket.Chat account (role admin, a bypassTwoFactor PAT). */
+  readonly admin: CreatedUser;
+  readonly app: NestFastifyApplication;
+  readonly mongoUri: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Emulated Rocket.Chat version (default 8.0.0). */
+  readonly version?: string;
+  /** Extra bridge environment (overrides the defaults below). */
+  readonly env?: Env;
+  readonly emulator?: Partial<RocketChatEmulatorOptions>;
+  /** `password`: the bridge gets the admin's user name and password instead of a PAT. */
+  readonly adminMode?: 'pat' | 'password';
+  readonly label?: string;
+}
+
+/** An emulated Rocket.Chat with createToken enabled, and the bridge configured against it. */
+export async function startHarness(
+  options: HarnessOptions = {},
+): Promise<Harness> {
+  const rc = await startTestEmulator({
+    version: options.version ?? '8.0.0',
+    env: {
+      CREATE_TOKENS_FOR_USERS: 'true',
+      CREATE_TOKENS_FOR_USERS_SECRET: CREATE_TOKEN_SECRET,
+    },
+    ...options.emulator,
+  });
+  try {
+    const admin = await rc.control.createAdmin();
+    const adminEnv: Env =
+      options.adminMode === 'password'
+        ? {
+            ROCKETCHAT_USER_ID: undefined,
+            ROCKETCHAT_AUTH_TOKEN: undefined,
+            ROCKETCHAT_ADMIN_USERNAME: admin.username,
+            ROCKETCHAT_ADMIN_PASSWORD: admin.password,
+          }
+        : {
+            ROCKETCHAT_USER_ID: admin.userId,
+            ROCKETCHAT_AUTH_TOKEN: admin.pat,
+          };
+    const { app, mongoUri } = await createTestApp({
+      label: options.label ?? 'rcbridge',
+      env: {
+        ROCKETCHAT_URL: rc.url,
+        CREATE_TOKENS_FOR_USERS_SECRET: CREATE_TOKEN_SECRET,
+        ...adminEnv,
+        ...options.env,
+      },
+    });
+    return {
+      rc,
+      admin,
+      app,
+      mongoUri,
+      async close() {
+        await app.close();
+        await rc.close();
+      },
+    };
+  } catch (error) {
+    await rc.close();
+    throw error;
+  }
+}
