@@ -14,6 +14,16 @@ import { AdminCredentials } from './client/admin-credentials.service.js';
 import { RocketChatApi } from './client/rocketchat-api.service.js';
 import { RocketChatHttp } from './client/rocketchat-http.service.js';
 import { RocketChatVersionService } from './client/rocketchat-version.service.js';
+import { AccountCreator } from './provisioning/account-creator.service.js';
+import { AccountLinker } from './provisioning/account-linker.service.js';
+import { ProfileSync } from './provisioning/profile-sync.service.js';
+import { ProvisioningService } from './provisioning/provisioning.service.js';
+import {
+  USER_LINK_COLLECTION,
+  USER_LINK_MODEL,
+  UserLinkSchema,
+} from './provisioning/user-link.schema.js';
+import { UserLinksRepository } from './provisioning/user-links.repository.js';
 import { TokenCipher } from './tokens/token-cipher.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
@@ -33,6 +43,11 @@ import { TokenCipher } from './tokens/token-cipher.js';
         schema: AdminCredentialsSchema,
         collection: ADMIN_CREDENTIALS_COLLECTION,
       },
+      {
+        name: USER_LINK_MODEL,
+        schema: UserLinkSchema,
+        collection: USER_LINK_COLLECTION,
+      },
     ]),
   ],
   providers: [
@@ -43,6 +58,11 @@ import { TokenCipher } from './tokens/token-cipher.js';
     AdminCredentials,
     RocketChatApi,
     RocketChatVersionService,
+    UserLinksRepository,
+    ProfileSync,
+    AccountCreator,
+    AccountLinker,
+    ProvisioningService,
   ],
 })
 export class RocketChatModule {}
