@@ -24,7 +24,12 @@ import {
   UserLinkSchema,
 } from './provisioning/user-link.schema.js';
 import { UserLinksRepository } from './provisioning/user-links.repository.js';
+import { LegacyIframeTokenStrategy } from './tokens/legacy-iframe-token.strategy.js';
+import { MongoResumeTokenStrategy } from './tokens/mongo-resume-token.strategy.js';
+import { RestTokenStrategy } from './tokens/rest-token.strategy.js';
+import { RocketChatDatabase } from './tokens/rocketchat-database.service.js';
 import { TokenCipher } from './tokens/token-cipher.js';
+import { TokenStrategies } from './tokens/token-strategies.service.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
@@ -63,6 +68,11 @@ import { TokenCipher } from './tokens/token-cipher.js';
     AccountCreator,
     AccountLinker,
     ProvisioningService,
+    RocketChatDatabase,
+    RestTokenStrategy,
+    MongoResumeTokenStrategy,
+    LegacyIframeTokenStrategy,
+    TokenStrategies,
   ],
 })
 export class RocketChatModule {}

@@ -7,6 +7,7 @@ import type {
   RocketChatEmulatorOptions,
 } from '../rc-emulator/index.js';
 import { createTestApp } from '../support/app.js';
+import { freshDatabaseUri } from '../support/mongo.js';
 
 /** The 8.x createToken secret both sides share in these tests. */
 export const CREATE_TOKEN_SECRET = 'test-create-token-secret-4f1d9c';
@@ -16,7 +17,10 @@ export interface Harness {
   /** The bridge's Rocket.Chat account (role admin, a bypassTwoFactor PAT). */
   readonly admin: CreatedUser;
   readonly app: NestFastifyApplication;
+  /** The bridge's own database. */
   readonly mongoUri: string;
+  /** The database standing in for Rocket.Chat's (what MONGO_DB names). */
+  readonly rcMongoUri: string;
   close(): Promise<void>;
 }
 
@@ -29,13 +33,17 @@ export interface HarnessOptions {
   /** `password`: the bridge gets the admin's user name and password instead of a PAT. */
   readonly adminMode?: 'pat' | 'password';
   readonly label?: string;
+  /** Give the bridge MONGO_DB (Rocket.Chat's database), for the Mongo token strategies. */
+  readonly withMongoDb?: boolean;
 }
 
 /** An emulated Rocket.Chat with createToken enabled, and the bridge configured against it. */
 export async function startHarness(
   options: HarnessOptions = {},
 ): Promise<Harness> {
+  const rcMongoUri = freshDatabaseUri('rc').uri;
   const rc = await startTestEmulator({
+    mongoUri: rcMongoUri,
     version: options.version ?? '8.0.0',
     env: {
       CREATE_TOKENS_FOR_USERS: 'true',
@@ -62,6 +70,7 @@ export async function startHarness(
       env: {
         ROCKETCHAT_URL: rc.url,
         CREATE_TOKENS_FOR_USERS_SECRET: CREATE_TOKEN_SECRET,
+        ...(options.withMongoDb ? { MONGO_DB: rcMongoUri } : {}),
         ...adminEnv,
         ...options.env,
       },
@@ -71,6 +80,7 @@ export async function startHarness(
       admin,
       app,
       mongoUri,
+      rcMongoUri,
       async close() {
         await app.close();
         await rc.close();
