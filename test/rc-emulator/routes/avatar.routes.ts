@@ -18,7 +18,7 @@ import { obj, str } from '../core/validation.js';
  */
 async function setAvatar(ctx: RouteContext): Promise<ApiResult> {
   const caller = ctx.user as UserDoc;
-  const { userId, username, avatarUrl } = ctx.body as Record<string, unknown>;
+  const { userId, username, avatarUrl } = ctx.body;
   let target: UserDoc | null = caller;
   if (typeof userId === 'string' && userId) {
     target = await ctx.core.users.findById(userId);
