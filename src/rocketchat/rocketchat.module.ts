@@ -14,6 +14,12 @@ import { AdminCredentials } from './client/admin-credentials.service.js';
 import { RocketChatApi } from './client/rocketchat-api.service.js';
 import { RocketChatHttp } from './client/rocketchat-http.service.js';
 import { RocketChatVersionService } from './client/rocketchat-version.service.js';
+import {
+  LEASE_LOCK_COLLECTION,
+  LEASE_LOCK_MODEL,
+  LeaseLockSchema,
+} from './leases/lease-lock.schema.js';
+import { LeaseLocksRepository } from './leases/lease-locks.repository.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
 import { AccountLinker } from './provisioning/account-linker.service.js';
 import { ProfileSync } from './provisioning/profile-sync.service.js';
@@ -30,6 +36,20 @@ import { RestTokenStrategy } from './tokens/rest-token.strategy.js';
 import { RocketChatDatabase } from './tokens/rocketchat-database.service.js';
 import { TokenCipher } from './tokens/token-cipher.js';
 import { TokenStrategies } from './tokens/token-strategies.service.js';
+import { RevocationQueueRepository } from './tokens/revocation-queue.repository.js';
+import {
+  REVOCATION_COLLECTION,
+  REVOCATION_MODEL,
+  RevocationSchema,
+} from './tokens/revocation.schema.js';
+import { RevocationService } from './tokens/revocation.service.js';
+import {
+  SESSION_TOKEN_COLLECTION,
+  SESSION_TOKEN_MODEL,
+  SessionTokenSchema,
+} from './tokens/session-token.schema.js';
+import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
+import { UserLogoutGuard } from './tokens/user-logout.guard.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
@@ -53,6 +73,21 @@ import { TokenStrategies } from './tokens/token-strategies.service.js';
         schema: UserLinkSchema,
         collection: USER_LINK_COLLECTION,
       },
+      {
+        name: SESSION_TOKEN_MODEL,
+        schema: SessionTokenSchema,
+        collection: SESSION_TOKEN_COLLECTION,
+      },
+      {
+        name: LEASE_LOCK_MODEL,
+        schema: LeaseLockSchema,
+        collection: LEASE_LOCK_COLLECTION,
+      },
+      {
+        name: REVOCATION_MODEL,
+        schema: RevocationSchema,
+        collection: REVOCATION_COLLECTION,
+      },
     ]),
   ],
   providers: [
@@ -73,6 +108,11 @@ import { TokenStrategies } from './tokens/token-strategies.service.js';
     MongoResumeTokenStrategy,
     LegacyIframeTokenStrategy,
     TokenStrategies,
+    SessionTokensRepository,
+    LeaseLocksRepository,
+    RevocationQueueRepository,
+    UserLogoutGuard,
+    RevocationService,
   ],
 })
 export class RocketChatModule {}

@@ -356,3 +356,36 @@ describe('Avatar URL', () => {
     expect(h.rc.control.countCalls('users.setAvatar')).toBe(calls + 1);
   });
 });
+
+describe('Provisioning after a refused users.create', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({});
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('should keep the chosen name and create exactly one account when requests then race', async () => {
+    const provisioning = h.app.get(ProvisioningService);
+    const user = await bridgeUser(h, { username: 'tara' });
+    h.rc.control.injectFault({
+      route: 'users.create',
+      action: { type: 'status', status: 503 },
+      times: 1,
+    });
+    await expect(provisioning.ensure(user)).rejects.toMatchObject({
+      reason: 'server-error',
+    });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => provisioning.ensure(user)),
+    );
+    expect(new Set(results.map((r) => r.rcUserId)).size).toBe(1);
+    expect(results[0].username).toBe('tara');
+    expect(
+      h.rc.control.calls({ route: 'users.create' }).map((c) => c.status),
+    ).toEqual([503, 200]);
+  });
+});

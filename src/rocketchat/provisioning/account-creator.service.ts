@@ -7,7 +7,10 @@ import { RocketChatRequestError } from '../client/rocketchat.errors.js';
 import { displayNameOf, ProfileSync } from './profile-sync.service.js';
 import { RocketChatAccountRefusedError } from './provisioning.errors.js';
 import { generateRocketChatPassword } from './random-password.js';
-import { UserLinksRepository, type UserLink } from './user-links.repository.js';
+import {
+  UserLinksRepository,
+  type ClaimedLink,
+} from './user-links.repository.js';
 import { UsernameRules } from './username-rules.js';
 
 /**
@@ -34,18 +37,14 @@ export class AccountCreator {
   async create(
     user: BridgeUser,
     base: string,
-    owner: string,
-    claim: UserLink,
+    claim: ClaimedLink,
   ): Promise<RocketChatUser> {
     const settings = this.config.provisioning;
-    // The name a previous interrupted attempt found taken by someone else is skipped.
-    const candidates = this.rules
-      .candidates(base, user.id)
-      .filter((name) => name !== claim.pendingUsername);
+    const candidates = this.rules.candidates(base, user.id);
     for (const username of candidates) {
       let email = user.email ?? this.fallbackEmail(username);
       for (;;) {
-        await this.links.recordIntent(user.id, owner, { username, email });
+        await this.links.recordIntent(claim, { username, email });
         try {
           const account = await this.api.createUser({
             username,
@@ -57,7 +56,7 @@ export class AccountCreator {
             verified: false,
           });
           const avatar = await this.profile.avatar(user, account, undefined);
-          await this.links.link(user.id, owner, {
+          await this.links.link(claim, {
             rcUserId: account.id,
             rcUsername: account.username,
             createdByBridge: true,

@@ -17,7 +17,7 @@ import { RocketChatAccountRefusedError } from './provisioning.errors.js';
 import {
   AccountAlreadyLinkedError,
   UserLinksRepository,
-  type UserLink,
+  type ClaimedLink,
 } from './user-links.repository.js';
 import { UsernameRules } from './username-rules.js';
 
@@ -71,7 +71,7 @@ export class AccountLinker {
 
   private async linkClaimed(
     user: BridgeUser,
-    claim: UserLink,
+    claim: ClaimedLink,
   ): Promise<RocketChatUser> {
     try {
       const account =
@@ -82,14 +82,14 @@ export class AccountLinker {
       );
       return account;
     } finally {
-      await this.links.release(user.id, this.owner);
+      await this.links.release(claim);
     }
   }
 
   /** A previous attempt recorded an intent: did its `users.create` happen after all? */
   private async resolveIntent(
     user: BridgeUser,
-    claim: UserLink,
+    claim: ClaimedLink,
   ): Promise<RocketChatUser | undefined> {
     if (!claim.pendingUsername || !claim.intentAt) {
       return undefined;
@@ -109,7 +109,7 @@ export class AccountLinker {
     this.logger.log(
       `Rocket.Chat user ${found.id} was created by an interrupted attempt for bridge user ${user.id}; linking it`,
     );
-    await this.links.link(user.id, this.owner, {
+    await this.links.link(claim, {
       rcUserId: found.id,
       rcUsername: found.username,
       createdByBridge: true,
@@ -119,18 +119,18 @@ export class AccountLinker {
 
   private async applyPolicy(
     user: BridgeUser,
-    claim: UserLink,
+    claim: ClaimedLink,
   ): Promise<RocketChatUser> {
     const base = this.rules.normalise(user.username, user.id);
     for (const rule of this.config.provisioning.linkPolicy) {
       if (rule === 'create') {
-        return this.creator.create(user, base, this.owner, claim);
+        return this.creator.create(user, base, claim);
       }
       const existing =
         rule === 'username'
           ? await this.api.userByUsername(base)
           : await this.findByVerifiedEmail(user);
-      if (existing && (await this.tryLink(user, existing))) {
+      if (existing && (await this.tryLink(user, existing, claim))) {
         return existing;
       }
     }
@@ -173,6 +173,7 @@ export class AccountLinker {
   private async tryLink(
     user: BridgeUser,
     account: RocketChatUser,
+    claim: ClaimedLink,
   ): Promise<boolean> {
     if (isPrivileged(account) || account.id === this.admin.userId) {
       this.logger.warn(
@@ -181,7 +182,7 @@ export class AccountLinker {
       return false;
     }
     try {
-      await this.links.link(user.id, this.owner, {
+      await this.links.link(claim, {
         rcUserId: account.id,
         rcUsername: account.username,
         createdByBridge: false,

@@ -9,7 +9,9 @@ export const USER_LINK_COLLECTION = 'rocketchat_user_links';
  * only uses the `_id` index). `pending` is the intent written before `users.create` (chosen user
  * name and e-mail, and a lease so one process works on it at a time): if the process dies or the
  * call times out, the next attempt finds the intent and asks Rocket.Chat what happened, so there
- * is never a link without its account and never a second account for one user.
+ * is never a link without its account and never a second account for one user. Work on a
+ * pending record happens in rounds; each round's turn is won in the lease locks (see
+ * LeaseLocksRepository), and only the winner writes the record.
  */
 export interface UserLinkDocument {
   /** The bridge user's id. */
@@ -23,8 +25,9 @@ export interface UserLinkDocument {
   pendingUsername?: string;
   pendingEmail?: string;
   intentAt?: Date;
-  owner?: string;
-  leaseUntil?: Date;
+  /** Pending only: the current round of provisioning work, and when it began. */
+  round?: number;
+  roundStartedAt?: Date;
   /** The avatar URL last given to Rocket.Chat (avatars cannot be read back to compare). */
   syncedAvatarUrl?: string;
   createdAt: Date;
@@ -41,8 +44,8 @@ export const UserLinkSchema = new Schema<UserLinkDocument>(
     pendingUsername: { type: String },
     pendingEmail: { type: String },
     intentAt: { type: Date },
-    owner: { type: String },
-    leaseUntil: { type: Date },
+    round: { type: Number },
+    roundStartedAt: { type: Date },
     syncedAvatarUrl: { type: String },
   },
   { timestamps: true, versionKey: false, strict: 'throw' },

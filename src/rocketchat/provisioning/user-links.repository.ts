@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import {
+  LeaseLocksRepository,
+  turnKey,
+} from '../leases/lease-locks.repository.js';
 import { USER_LINK_MODEL, type UserLinkDocument } from './user-link.schema.js';
 
 const DUPLICATE_KEY = 11000;
@@ -16,6 +20,11 @@ export interface UserLink {
   readonly pendingEmail: string | undefined;
   readonly intentAt: Date | undefined;
   readonly syncedAvatarUrl: string | undefined;
+}
+
+/** A pending link whose current round the caller won. */
+export interface ClaimedLink extends UserLink {
+  readonly round: number;
 }
 
 export interface LinkTarget {
@@ -39,6 +48,7 @@ export class UserLinksRepository {
   constructor(
     @InjectModel(USER_LINK_MODEL)
     private readonly model: Model<UserLinkDocument>,
+    private readonly locks: LeaseLocksRepository,
   ) {}
 
   async find(bridgeUserId: string): Promise<UserLink | null> {
@@ -50,48 +60,58 @@ export class UserLinksRepository {
   }
 
   /**
-   * The work lease on an unlinked user: a new pending record, or an abandoned one (lease run
-   * out). Null while another process holds it, or once the user is linked.
+   * The current round of provisioning work on an unlinked user (a new pending record, or one left
+   * by an earlier request), or null while another process has that round, or once it is linked.
+   * A round abandoned by a crashed process is free again after `leaseMs`.
    */
   async claim(
     bridgeUserId: string,
     owner: string,
     leaseMs: number,
-  ): Promise<UserLink | null> {
+  ): Promise<ClaimedLink | null> {
     const now = new Date();
-    const leaseUntil = new Date(now.getTime() + leaseMs);
     try {
-      const doc = await this.model.create({
+      await this.model.create({
         _id: bridgeUserId,
         state: 'pending',
         rcUserId: `pending:${bridgeUserId}`,
-        owner,
-        leaseUntil,
+        round: 0,
+        roundStartedAt: now,
       });
-      return toLink(doc.toObject());
     } catch (error) {
       if (!isDuplicateKey(error)) {
         throw error;
       }
     }
-    const taken = await this.model
-      .updateOne(
-        { _id: bridgeUserId, state: 'pending', leaseUntil: { $lte: now } },
-        { $set: { owner, leaseUntil } },
-      )
+    const doc = await this.model
+      .findById(bridgeUserId)
+      .lean<UserLinkDocument>()
       .exec();
-    return taken.modifiedCount === 1 ? this.find(bridgeUserId) : null;
+    if (doc?.state !== 'pending') {
+      return null;
+    }
+    const round = doc.round ?? 0;
+    const won = await this.locks.tryAcquire(
+      turnKey(
+        `link:${bridgeUserId}`,
+        round,
+        doc.roundStartedAt ?? new Date(0),
+        leaseMs,
+      ),
+      owner,
+      leaseMs * 2,
+    );
+    return won ? { ...toLink(doc), round } : null;
   }
 
   /** Records the user name and e-mail about to be given to `users.create` (before calling it). */
   async recordIntent(
-    bridgeUserId: string,
-    owner: string,
+    claim: ClaimedLink,
     intent: { username: string; email: string },
   ): Promise<void> {
     await this.model
       .updateOne(
-        { _id: bridgeUserId, state: 'pending', owner },
+        { _id: claim.bridgeUserId, state: 'pending', round: claim.round },
         {
           $set: {
             pendingUsername: intent.username,
@@ -103,16 +123,12 @@ export class UserLinksRepository {
       .exec();
   }
 
-  /** Turns the caller's pending record into a link. Throws when the account is linked elsewhere. */
-  async link(
-    bridgeUserId: string,
-    owner: string,
-    target: LinkTarget,
-  ): Promise<void> {
+  /** Turns the claimed pending record into a link. Throws when the account is linked elsewhere. */
+  async link(claim: ClaimedLink, target: LinkTarget): Promise<void> {
     try {
       const result = await this.model
         .updateOne(
-          { _id: bridgeUserId, state: 'pending', owner },
+          { _id: claim.bridgeUserId, state: 'pending', round: claim.round },
           {
             $set: {
               state: 'linked',
@@ -127,26 +143,26 @@ export class UserLinksRepository {
               pendingUsername: '',
               pendingEmail: '',
               intentAt: '',
-              owner: '',
-              leaseUntil: '',
+              round: '',
+              roundStartedAt: '',
             },
           },
         )
         .exec();
       if (result.matchedCount !== 1) {
-        throw new Error('The provisioning lease was lost while linking');
+        throw new Error('The provisioning round was lost while linking');
       }
     } catch (error) {
       throw isDuplicateKey(error) ? new AccountAlreadyLinkedError() : error;
     }
   }
 
-  /** Gives the lease back without linking (the next attempt starts from the recorded intent). */
-  async release(bridgeUserId: string, owner: string): Promise<void> {
+  /** Ends the claimed round without a link (the next round starts from the recorded intent). */
+  async release(claim: ClaimedLink): Promise<void> {
     await this.model
       .updateOne(
-        { _id: bridgeUserId, state: 'pending', owner },
-        { $set: { leaseUntil: new Date(0) } },
+        { _id: claim.bridgeUserId, state: 'pending', round: claim.round },
+        { $set: { round: claim.round + 1, roundStartedAt: new Date() } },
       )
       .exec();
   }
