@@ -56,15 +56,15 @@ export class RevocationService
   ) {}
 
   onApplicationBootstrap(): void {
-    this.mongo.onConnected(async () => {
-      if (this.stopped) {
-        return;
+    this.mongo.onConnected(() => {
+      if (!this.stopped) {
+        this.timer = setInterval(
+          () => void this.drain(),
+          this.config.tokens.revocationIntervalMs,
+        );
+        this.timer.unref();
       }
-      this.timer = setInterval(
-        () => void this.drain(),
-        this.config.tokens.revocationIntervalMs,
-      );
-      this.timer.unref();
+      return Promise.resolve();
     });
   }
 
