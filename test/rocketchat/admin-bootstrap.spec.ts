@@ -4,6 +4,7 @@ import { AdminCredentials } from '../../src/rocketchat/client/admin-credentials.
 import { BRIDGE_TOKEN_NAME } from '../../src/rocketchat/client/admin-bootstrap.service.js';
 import { RocketChatApi } from '../../src/rocketchat/client/rocketchat-api.service.js';
 import { createTestApp } from '../support/app.js';
+import { freshDatabaseUri } from '../support/mongo.js';
 import { startHarness, type Harness } from './harness.js';
 
 async function adminDocs(mongoUri: string) {
@@ -134,6 +135,31 @@ describe.each(['7.10.0', '8.0.0'])(
       expect((error as Error).message).toMatch(
         /ROCKETCHAT_ADMIN_PASSWORD: Rocket.Chat refused the login/,
       );
+    });
+
+    it('should create the token once when several replicas start together', async () => {
+      h = await startHarness({ version });
+      const shared = freshDatabaseUri('replicas').uri;
+      const env = {
+        MONGODB_URI: shared,
+        ROCKETCHAT_URL: h.rc.url,
+        ROCKETCHAT_USER_ID: undefined,
+        ROCKETCHAT_AUTH_TOKEN: undefined,
+        ROCKETCHAT_ADMIN_USERNAME: h.admin.username,
+        ROCKETCHAT_ADMIN_PASSWORD: h.admin.password,
+      };
+      const replicas = await Promise.all(
+        [1, 2, 3].map(() => createTestApp({ env })),
+      );
+      try {
+        const tokens = await Promise.all(
+          replicas.map((r) => r.app.get(AdminCredentials).get()),
+        );
+        expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
+        expect(h.rc.control.countCalls('login')).toBe(1);
+      } finally {
+        await Promise.all(replicas.map((r) => r.close()));
+      }
     });
   },
 );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   ADMIN_CREDENTIALS_MODEL,
   type AdminCredentialsDocument,
@@ -22,6 +23,7 @@ export class AdminCredentialsRepository {
   constructor(
     @InjectModel(ADMIN_CREDENTIALS_MODEL)
     private readonly model: Model<AdminCredentialsDocument>,
+    private readonly locks: LeaseLocksRepository,
   ) {}
 
   async load(): Promise<StoredAdminToken | null> {
@@ -71,9 +73,25 @@ export class AdminCredentialsRepository {
         throw error;
       }
     }
+    // A lease left by a crashed process: whoever wins the take-over turn replaces it.
+    const stale = await this.model
+      .findById(LOCK_ID)
+      .lean<AdminCredentialsDocument>()
+      .exec();
+    if (
+      !stale?.leaseUntil ||
+      stale.leaseUntil.getTime() > now.getTime() ||
+      !(await this.locks.tryAcquire(
+        `admin-bootstrap:${stale.leaseUntil.getTime()}`,
+        owner,
+        ms,
+      ))
+    ) {
+      return false;
+    }
     const taken = await this.model
       .updateOne(
-        { _id: LOCK_ID, leaseUntil: { $lte: now } },
+        { _id: LOCK_ID, leaseUntil: stale.leaseUntil },
         { $set: { owner, leaseUntil } },
       )
       .exec();

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { TokenStrategyName } from '../../config/index.js';
+import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   SESSION_TOKEN_MODEL,
   type SessionTokenDocument,
@@ -33,6 +34,7 @@ export class SessionTokensRepository {
   constructor(
     @InjectModel(SESSION_TOKEN_MODEL)
     private readonly model: Model<SessionTokenDocument>,
+    private readonly locks: LeaseLocksRepository,
   ) {}
 
   async find(sessionId: string): Promise<SessionTokenState> {
@@ -70,9 +72,26 @@ export class SessionTokensRepository {
         throw error;
       }
     }
+    // A claim left by a crashed request: whoever wins the take-over turn replaces it.
+    const stale = await this.model
+      .findById(sessionId)
+      .lean<SessionTokenDocument>()
+      .exec();
+    if (
+      stale?.state !== 'minting' ||
+      !stale.claimId ||
+      (stale.claimUntil?.getTime() ?? 0) > now.getTime() ||
+      !(await this.locks.tryAcquire(
+        `mint-takeover:${sessionId}:${stale.claimId}`,
+        claimId,
+        ms,
+      ))
+    ) {
+      return undefined;
+    }
     const taken = await this.model
       .updateOne(
-        { _id: sessionId, state: 'minting', claimUntil: { $lte: now } },
+        { _id: sessionId, state: 'minting', claimId: stale.claimId },
         { $set: { claimId, claimUntil, bridgeUserId } },
       )
       .exec();
