@@ -18,6 +18,10 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root bin ./bin
 # `docker compose exec bridge rc-bridge users add ...`
 RUN chmod 0755 bin/rc-bridge.js && ln -s /app/bin/rc-bridge.js /usr/local/bin/rc-bridge
+# The built-in login templates, translations and static assets (VIEWS_DIR overrides them file by file).
+COPY --chown=root:root views ./views
+COPY --chown=root:root locales ./locales
+COPY --chown=root:root public ./public
 # The files belong to root and the process runs as `node`: the service cannot rewrite itself.
 USER node
 EXPOSE 8000

@@ -8,6 +8,7 @@ import { AppModule, type AppModuleOptions } from './app.module.js';
 import { loadConfig, processEnv, type AllConfig } from './config/index.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { Logging } from './observability/index.js';
+import { configureWebPlatform } from './session/index.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** `false` silences every log line (tests); otherwise LOG_LEVEL and LOG_FORMAT apply. */
@@ -36,6 +37,8 @@ export async function createApp(
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
+    // Rocket.Chat's Iframe URL is `/login/?next=…`: every route answers with and without the slash.
+    routerOptions: { ignoreTrailingSlash: true },
   });
   logging.attachTo(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -59,6 +62,7 @@ export async function createApp(
     }
     done(null, payload);
   });
+  await configureWebPlatform(app);
   await app.init();
   return app;
 }

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule, type ConfigModuleOptions } from './config/index.js';
 import { DatabaseModule } from './database/index.js';
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(options),
         ObservabilityModule,
+        EventEmitterModule.forRoot(),
         DatabaseModule,
         HealthModule,
         AuthModule,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SessionModule } from '../session/session.module.js';
+import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -6,7 +8,9 @@ import { UsersModule } from './users/users.module.js';
  * `UsersRepository` (through UsersModule, which the admin CLI loads on its own).
  */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, SessionModule],
+  controllers: LOGIN_CONTROLLERS,
+  providers: LOGIN_PROVIDERS,
   exports: [UsersModule],
 })
 export class AuthModule {}

@@ -14,9 +14,15 @@ export interface SessionConfig {
   readonly idleTimeoutMs: number;
   /** A session ends this long after login, however active. */
   readonly absoluteTimeoutMs: number;
+  /**
+   * A session's last-seen time (and so its sliding expiry) is written at most this often, not on
+   * every request: the API URL is on Rocket.Chat's start-up path. Derived: a tenth of the idle
+   * timeout, at most a minute.
+   */
+  readonly touchIntervalMs: number;
   /** How often expired sessions are deleted (servers without TTL indexes rely on it). */
   readonly sweepIntervalMs: number;
-  /** Keys the MACs of CSRF tokens. Never logged. */
+  /** Keys the login-form cookie's signature and the CSRF tokens' MACs. Never logged. */
   readonly secret: string;
 }
 
@@ -103,6 +109,7 @@ export function readSessionConfig(r: EnvReader, app: AppConfig): SessionConfig {
     cookiePartitioned,
     idleTimeoutMs,
     absoluteTimeoutMs,
+    touchIntervalMs: Math.min(MINUTE, Math.floor(idleTimeoutMs / 10)),
     sweepIntervalMs: r.durationMs('SESSION_SWEEP_INTERVAL', {
       default: 10 * MINUTE,
       min: 1000,

@@ -1,5 +1,43 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { prefixedModels } from '../database/index.js';
+import { Clock } from './clock.js';
+import { CsrfGuard } from './csrf/csrf.guard.js';
+import { LoginFlowService } from './csrf/login-flow.service.js';
+import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
+import { SessionCookies } from './session-cookies.js';
+import { SessionEnder } from './session-ender.service.js';
+import { SessionRepository } from './session.repository.js';
+import { SESSION_MODEL, SessionSchema } from './session.schema.js';
+import { SessionService } from './session.service.js';
+import { SessionSweeper } from './session-sweeper.service.js';
+import { PageResponder } from './web/page-responder.service.js';
+import { ViewRenderer } from './web/view-renderer.service.js';
 
-/** Server-side sessions, their cookie, and the logout event. Knows nothing of Rocket.Chat. */
-@Module({})
+/**
+ * Server-side sessions and their cookie, the signed login-flow cookie with its CSRF checks, the
+ * framing policy and the page renderer (operator templates, translations) for browser pages.
+ * Emits `session.logged-out`; knows nothing of Rocket.Chat.
+ */
+@Module({
+  imports: [
+    prefixedModels([
+      { name: SESSION_MODEL, schema: SessionSchema, collection: 'sessions' },
+    ]),
+  ],
+  providers: [
+    Clock,
+    SessionRepository,
+    SessionEnder,
+    SessionCookies,
+    SessionService,
+    SessionSweeper,
+    LoginFlowService,
+    CsrfGuard,
+    ViewRenderer,
+    PageResponder,
+    { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
+  ],
+  exports: [Clock, SessionService, LoginFlowService, CsrfGuard, PageResponder],
+})
 export class SessionModule {}

@@ -1,0 +1,129 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectConfig, type AppConfig } from '../../config/index.js';
+import { describeMongoError } from '../../database/index.js';
+import {
+  CookiesBlockedError,
+  CsrfRejectedError,
+  LoginFlowService,
+  SessionStoreUnavailableError,
+  formField,
+} from '../../session/index.js';
+import { UserStoreUnavailableError } from '../users/index.js';
+import { LOGIN_FORM_LIMITS } from './login-form.js';
+import {
+  AccountLockedError,
+  InvalidCredentialsError,
+  InvalidLoginFormError,
+} from './login.errors.js';
+import { LoginViews } from './login-views.service.js';
+import { DEFAULT_NEXT, safeNext } from './next-target.js';
+
+const FORM_ERRORS = {
+  missing: 'login.error.missing',
+  'too-long': 'login.error.tooLong',
+  malformed: 'login.error.missing',
+} as const;
+
+/**
+ * Every failure of the login and logout routes becomes a page: the form again with one message
+ * (wrong credentials 401, bad input 400, locked 429), or a page of its own (CSRF 403, cookies
+ * blocked 403, store down 503). Nothing echoes input except the username typed into the form.
+ */
+@Catch()
+export class LoginExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(LoginExceptionFilter.name);
+
+  constructor(
+    @InjectConfig('app') private readonly app: AppConfig,
+    private readonly views: LoginViews,
+    private readonly flows: LoginFlowService,
+  ) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const flow = this.flows.verifiedFlow(request);
+
+    if (error instanceof CookiesBlockedError) {
+      // The form carried `next` in its action for exactly this case; validated again here.
+      const query = request.query as Record<string, unknown> | undefined;
+      this.views.cookiesBlocked(
+        request,
+        reply,
+        safeNext(query?.next, this.app.publicOrigin) ?? DEFAULT_NEXT,
+      );
+    } else if (error instanceof CsrfRejectedError) {
+      this.logger.log(
+        `Refused a form post to ${request.url.split('?')[0]}: ${error.reason}`,
+      );
+      this.views.error(request, reply, 403, 'csrf');
+    } else if (flow && error instanceof InvalidCredentialsError) {
+      this.views.form(request, reply, flow, {
+        status: 401,
+        error: 'login.error.invalid',
+        username: typedUsername(request),
+      });
+    } else if (flow && error instanceof AccountLockedError) {
+      if (error.retryAfterSeconds !== undefined) {
+        void reply.header(
+          'retry-after',
+          String(Math.ceil(error.retryAfterSeconds)),
+        );
+      }
+      this.views.form(request, reply, flow, {
+        status: 429,
+        error: 'login.error.locked',
+        username: typedUsername(request),
+      });
+    } else if (flow && error instanceof InvalidLoginFormError) {
+      this.views.form(request, reply, flow, {
+        status: 400,
+        error: FORM_ERRORS[error.problem],
+        username: typedUsername(request),
+      });
+    } else if (isStoreFailure(error)) {
+      this.logger.warn(
+        `Login unavailable: ${describeMongoError(causeOf(error))}`,
+      );
+      void reply.header('retry-after', '10');
+      this.views.error(request, reply, 503, 'unavailable');
+    } else if (error instanceof HttpException && error.getStatus() < 500) {
+      this.views.error(request, reply, error.getStatus(), 'badRequest');
+    } else {
+      this.logger.error(
+        `Unexpected error on ${request.method} ${request.url.split('?')[0]}: ${error instanceof Error ? (error.stack ?? error.name) : 'unknown'}`,
+      );
+      this.views.error(request, reply, 500, 'internal');
+    }
+  }
+}
+
+/** The username as typed, for the re-rendered form; not if it was not a sane string. */
+function typedUsername(request: FastifyRequest): string | undefined {
+  const username = formField(request.body, 'username');
+  return username !== undefined && username.length <= LOGIN_FORM_LIMITS.username
+    ? username
+    : undefined;
+}
+
+function isStoreFailure(error: unknown): boolean {
+  return (
+    error instanceof SessionStoreUnavailableError ||
+    error instanceof UserStoreUnavailableError ||
+    (error instanceof Error && error.name.startsWith('Mongo'))
+  );
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined
+    ? error.cause
+    : error;
+}

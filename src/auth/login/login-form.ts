@@ -1,0 +1,36 @@
+import { InvalidLoginFormError } from './login.errors.js';
+
+/** Bounds of the form fields (characters); the credential check applies its own, stricter rules. */
+export const LOGIN_FORM_LIMITS = { username: 256, password: 1024 } as const;
+
+export interface LoginForm {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * The login form's credentials, validated before anything looks at them: both present, plain
+ * strings (a repeated field or `username[$ne]=` arrives as an array or object), within bounds.
+ */
+export function parseLoginForm(body: unknown): LoginForm {
+  if (typeof body !== 'object' || body === null) {
+    throw new InvalidLoginFormError('missing');
+  }
+  const { username, password } = body as Record<string, unknown>;
+  if (username === undefined || password === undefined) {
+    throw new InvalidLoginFormError('missing');
+  }
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    throw new InvalidLoginFormError('malformed');
+  }
+  if (username.trim() === '' || password === '') {
+    throw new InvalidLoginFormError('missing');
+  }
+  if (
+    username.length > LOGIN_FORM_LIMITS.username ||
+    password.length > LOGIN_FORM_LIMITS.password
+  ) {
+    throw new InvalidLoginFormError('too-long');
+  }
+  return { username, password };
+}

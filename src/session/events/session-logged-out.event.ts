@@ -1,0 +1,24 @@
+/**
+ * Why a session ended. `logout`: the user asked; `expired`: idle or absolute timeout (found on read
+ * or by the sweep); `replaced`: a new login in the same browser; `user-disabled`: every session of
+ * a user ended by an operator or another module.
+ */
+export type SessionEndReason =
+  'logout' | 'expired' | 'replaced' | 'user-disabled';
+
+/**
+ * Emitted exactly once for every ended session, whatever ended it, after its record was deleted.
+ * Listeners (the Rocket.Chat module revokes that user's login token) should be `{ async: true }`
+ * and log their own failures: the emitter suppresses listener errors.
+ */
+export class SessionLoggedOutEvent {
+  static readonly eventName = 'session.logged-out';
+
+  constructor(
+    readonly userId: string,
+    /** The session record's id, never its token. */
+    readonly sessionId: string,
+    readonly reason: SessionEndReason,
+    readonly endedAt: Date,
+  ) {}
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InjectConfig, type SessionConfig } from '../config/index.js';
+
+/** A cookie value longer than this is ignored: no value the bridge issues comes close. */
+const MAX_VALUE_LENGTH = 2048;
+const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT';
+
+/**
+ * The bridge's two cookies, with one set of attributes: the session cookie (an opaque token) and
+ * the login-flow cookie (the signed pre-session that binds CSRF tokens). Both get `__Host-` when
+ * Secure (no Domain, Path=/, so a sibling host cannot plant or shadow them) and, in the cross-site
+ * deployment, `SameSite=None; Partitioned`; clearing repeats every attribute, or a partitioned
+ * cookie would survive.
+ */
+@Injectable()
+export class SessionCookies {
+  readonly sessionName: string;
+  readonly loginName: string;
+  private readonly attributes: string;
+
+  constructor(@InjectConfig('session') private readonly config: SessionConfig) {
+    const prefix = config.cookieSecure ? '__Host-' : '';
+    this.sessionName = `${prefix}${config.cookieName}`;
+    this.loginName = `${prefix}${config.cookieName}_login`;
+    const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' }[
+      config.cookieSameSite
+    ];
+    this.attributes = [
+      'Path=/',
+      'HttpOnly',
+      `SameSite=${sameSite}`,
+      ...(config.cookieSecure ? ['Secure'] : []),
+      ...(config.cookiePartitioned ? ['Partitioned'] : []),
+    ].join('; ');
+  }
+
+  readSession(request: FastifyRequest): string | undefined {
+    return readCookie(request.headers.cookie, this.sessionName);
+  }
+
+  readLogin(request: FastifyRequest): string | undefined {
+    return readCookie(request.headers.cookie, this.loginName);
+  }
+
+  /** Lives as long as the absolute lifetime; the server enforces the real expiry. */
+  setSession(reply: FastifyReply, token: string): void {
+    const maxAge = Math.floor(this.config.absoluteTimeoutMs / 1000);
+    this.append(reply, `${this.sessionName}=${token}; Max-Age=${maxAge}`);
+  }
+
+  clearSession(reply: FastifyReply): void {
+    this.append(reply, `${this.sessionName}=; Max-Age=0; Expires=${EXPIRED}`);
+  }
+
+  /**
+   * A browser-session cookie: its signed issue time expires the form, so a form left open too
+   * long comes back as "expired", not as "cookies blocked".
+   */
+  setLogin(reply: FastifyReply, value: string): void {
+    this.append(reply, `${this.loginName}=${value}`);
+  }
+
+  clearLogin(reply: FastifyReply): void {
+    this.append(reply, `${this.loginName}=; Max-Age=0; Expires=${EXPIRED}`);
+  }
+
+  private append(reply: FastifyReply, cookie: string): void {
+    const line = `${cookie}; ${this.attributes}`;
+    const existing = reply.getHeader('set-cookie');
+    if (existing === undefined) {
+      void reply.header('set-cookie', [line]);
+      return;
+    }
+    // Setting a cookie twice in one response keeps only the last line for that name.
+    const name = cookie.slice(0, cookie.indexOf('='));
+    const lines = (Array.isArray(existing) ? existing : [existing]).map(String);
+    void reply.removeHeader('set-cookie');
+    void reply.header('set-cookie', [
+      ...lines.filter((l) => !l.startsWith(`${name}=`)),
+      line,
+    ]);
+  }
+}
+
+/**
+ * The first value of `name` in a Cookie header, or undefined. Oversized values and malformed
+ * pairs are skipped, never an error: whatever a client sends, it only means "no such cookie".
+ */
+export function readCookie(
+  header: string | undefined,
+  name: string,
+): string | undefined {
+  if (!header) {
+    return undefined;
+  }
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1 || part.slice(0, eq).trim() !== name) {
+      continue;
+    }
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1);
+    }
+    return value.length > 0 && value.length <= MAX_VALUE_LENGTH
+      ? value
+      : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import { randomToken } from './random-pool.js';
+
+/** 32 random bytes: 256 bits, base64url (43 characters). */
+const TOKEN_BYTES = 32;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function newSessionToken(): string {
+  return randomToken(TOKEN_BYTES);
+}
+
+/** Whether a cookie value could be a token this server issued (checked before any lookup). */
+export function isWellFormedToken(value: string): boolean {
+  return TOKEN_PATTERN.test(value);
+}
+
+/** What the store keeps instead of the token: a database leak does not hand out sessions. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}

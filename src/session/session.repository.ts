@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Types, type Model } from 'mongoose';
+import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
+import { SESSION_MODEL, type SessionRecord } from './session.schema.js';
+
+export type NewSessionRecord = Omit<SessionRecord, '_id'>;
+
+/**
+ * The sessions collection. Every MongoDB failure becomes SessionStoreUnavailableError: a store
+ * that cannot answer must never read as "no session".
+ */
+@Injectable()
+export class SessionRepository {
+  constructor(
+    @InjectModel(SESSION_MODEL) private readonly model: Model<SessionRecord>,
+  ) {}
+
+  insert(record: NewSessionRecord): Promise<SessionRecord> {
+    return this.guard(async () => {
+      const created = await this.model.create(record);
+      return created.toObject();
+    });
+  }
+
+  findByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
+    return this.guard(() =>
+      this.model.findOne({ tokenHash }).lean<SessionRecord>().exec(),
+    );
+  }
+
+  findById(id: string): Promise<SessionRecord | null> {
+    const _id = objectId(id);
+    if (!_id) {
+      return Promise.resolve(null);
+    }
+    return this.guard(() =>
+      this.model.findById(_id).lean<SessionRecord>().exec(),
+    );
+  }
+
+  /** Slides the expiry; a record deleted meanwhile stays deleted. */
+  touch(id: Types.ObjectId, lastSeenAt: Date, expiresAt: Date): Promise<void> {
+    return this.guard(async () => {
+      await this.model
+        .updateOne({ _id: id }, { $set: { lastSeenAt, expiresAt } })
+        .exec();
+    });
+  }
+
+  setInteractionRequired(id: string, value: boolean): Promise<boolean> {
+    const _id = objectId(id);
+    if (!_id) {
+      return Promise.resolve(false);
+    }
+    return this.guard(async () => {
+      const result = await this.model
+        .updateOne({ _id }, { $set: { interactionRequired: value } })
+        .exec();
+      return result.matchedCount === 1;
+    });
+  }
+
+  /**
+   * Deletes one record and says whether this call deleted it, so that of two racing callers (the
+   * sweep and a logout) exactly one goes on to announce the end.
+   */
+  delete(id: Types.ObjectId): Promise<boolean> {
+    return this.guard(async () => {
+      const result = await this.model.deleteOne({ _id: id }).exec();
+      return result.deletedCount === 1;
+    });
+  }
+
+  findExpired(now: Date, limit: number): Promise<SessionRecord[]> {
+    return this.guard(() =>
+      this.model
+        .find({ expiresAt: { $lte: now } })
+        .sort({ expiresAt: 1, _id: 1 })
+        .limit(limit)
+        .lean<SessionRecord[]>()
+        .exec(),
+    );
+  }
+
+  findByUser(userId: string): Promise<SessionRecord[]> {
+    return this.guard(() =>
+      this.model.find({ userId }).lean<SessionRecord[]>().exec(),
+    );
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new SessionStoreUnavailableError({ cause: error });
+    }
+  }
+}
+
+function objectId(id: string): Types.ObjectId | undefined {
+  return /^[0-9a-f]{24}$/.test(id) ? new Types.ObjectId(id) : undefined;
+}

@@ -1,0 +1,45 @@
+import { Schema, type Types } from 'mongoose';
+
+export const SESSION_MODEL = 'Session';
+
+/**
+ * A TTL index is only a backstop, days after expiry: the sweep must find an expired record first,
+ * because only the sweep emits the logout event that lets Rocket.Chat's token be revoked.
+ */
+export const TTL_GRACE_SECONDS = 3 * 24 * 3600;
+
+export interface SessionRecord {
+  _id: Types.ObjectId;
+  /** SHA-256 of the cookie's token; the token itself is never stored. */
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** When the session ends: min(last seen + idle timeout, absoluteExpiresAt). */
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  /** Rocket.Chat dropped the token it was given: ask before logging in again. */
+  interactionRequired: boolean;
+}
+
+export const SessionSchema = new Schema<SessionRecord>(
+  {
+    tokenHash: { type: String, required: true },
+    userId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    lastSeenAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    absoluteExpiresAt: { type: Date, required: true },
+    interactionRequired: { type: Boolean, required: true, default: false },
+  },
+  { versionKey: false },
+);
+
+SessionSchema.index({ tokenHash: 1 }, { unique: true });
+SessionSchema.index({ userId: 1 });
+SessionSchema.index(
+  { expiresAt: 1 },
+  { expireAfterSeconds: TTL_GRACE_SECONDS, name: 'expiresAt_ttl' },
+);
+// The sweep's query, also where the server refuses the TTL index (FerretDB v1).
+SessionSchema.index({ expiresAt: 1, _id: 1 });
