@@ -1,7 +1,16 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { getConfigToken } from '@nestjs/config';
+import { AuthModule } from '../auth/auth.module.js';
 import type { RocketChatConfig } from '../config/index.js';
+import { SessionModule } from '../session/index.js';
+import { ApiUrlController } from './api/api-url.controller.js';
+import { EmptyBodyHook } from './api/empty-body.hook.js';
+import { PostLoginPage } from './api/post-login-page.service.js';
+import { PostLoginController } from './api/post-login.controller.js';
+import { ReverseLogoutController } from './api/reverse-logout.controller.js';
+import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
+import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
 import { prefixedModels } from '../database/index.js';
 import { AdminBootstrap } from './client/admin-bootstrap.service.js';
 import { AdminCredentialsRepository } from './client/admin-credentials.repository.js';
@@ -50,10 +59,15 @@ import {
 } from './tokens/session-token.schema.js';
 import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
 import { UserLogoutGuard } from './tokens/user-logout.guard.js';
+import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
+import { SessionEnd } from './tokens/session-end.service.js';
+import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
   imports: [
+    AuthModule,
+    SessionModule,
     HttpModule.registerAsync({
       inject: [getConfigToken('rocketchat')],
       useFactory: (config: RocketChatConfig) => ({
@@ -113,6 +127,14 @@ import { UserLogoutGuard } from './tokens/user-logout.guard.js';
     RevocationQueueRepository,
     UserLogoutGuard,
     RevocationService,
+    TokenLifecycle,
+    SessionEnd,
+    OrphanSweeper,
+    SessionLoggedOutListener,
+    RocketChatOriginGuard,
+    PostLoginPage,
+    EmptyBodyHook,
   ],
+  controllers: [ApiUrlController, PostLoginController, ReverseLogoutController],
 })
 export class RocketChatModule {}

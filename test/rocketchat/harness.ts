@@ -6,6 +6,7 @@ import type {
   RocketChatEmulator,
   RocketChatEmulatorOptions,
 } from '../rc-emulator/index.js';
+import { BrowserLikeClient } from '../session/browser-like-client.js';
 import { createTestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 
@@ -90,4 +91,45 @@ export async function startHarness(
     await rc.close();
     throw error;
   }
+}
+
+/** Logs a bridge user in through the real login form; the client then holds the session cookie. */
+export async function loginAs(
+  app: NestFastifyApplication,
+  username: string,
+  password: string,
+  next = '/rocketchat/redirect',
+): Promise<BrowserLikeClient> {
+  const client = new BrowserLikeClient(app);
+  const { csrf } = await client.open(`/login?next=${encodeURIComponent(next)}`);
+  const answer = await client.post('/login', { csrf, username, password });
+  if (answer.statusCode !== 303) {
+    throw new Error(`login of ${username} answered ${answer.statusCode}`);
+  }
+  return client;
+}
+
+/** The API URL as Rocket.Chat's web client calls it (7.8+: no headers, no body). */
+export function callApiUrl(
+  app: NestFastifyApplication,
+  client: BrowserLikeClient | undefined,
+  origin: string | undefined,
+  options: {
+    method?: 'GET' | 'POST' | 'OPTIONS' | 'PUT';
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (origin !== undefined) {
+    headers.origin = origin;
+  }
+  const cookie = client?.cookieHeader();
+  if (cookie) {
+    headers.cookie = cookie;
+  }
+  return app.inject({
+    method: options.method ?? 'POST',
+    url: '/rocketchat/api',
+    headers,
+  });
 }
