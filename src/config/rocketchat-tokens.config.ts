@@ -26,7 +26,10 @@ export interface TokenConfig {
   readonly tokenEncryptionKey: string;
   /** The key before a rotation: still decrypts, never encrypts. Never logged. */
   readonly previousTokenEncryptionKey: string | undefined;
-  /** A repeated API URL call within this time after a hand-out gets the same token. */
+  /**
+   * A repeated API URL call within this time after a hand-out gets the same token (start-up double
+   * calls). Short: a Rocket.Chat logout within it would get the dead token back.
+   */
   readonly redeliveryWindowMs: number;
   /** Rocket.Chat's Accounts_LoginExpiration: a token older than this is dead anyway. */
   readonly tokenLifetimeMs: number;
@@ -83,9 +86,9 @@ export function readTokenConfig(
     tokenEncryptionKey,
     previousTokenEncryptionKey,
     redeliveryWindowMs: r.durationMs('ROCKETCHAT_TOKEN_REDELIVERY_WINDOW', {
-      default: 10 * SECOND,
+      default: 3 * SECOND,
       min: 0,
-      max: 300 * SECOND,
+      max: 60 * SECOND,
     }),
     tokenLifetimeMs: r.durationMs('ROCKETCHAT_TOKEN_LIFETIME', {
       default: 90 * DAY,

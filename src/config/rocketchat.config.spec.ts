@@ -39,7 +39,7 @@ describe('Rocket.Chat configuration', () => {
     expect(rocketchat.tokens).toMatchObject({
       strategy: 'rest',
       createTokensSecret: undefined,
-      redeliveryWindowMs: 10_000,
+      redeliveryWindowMs: 3000,
       logoutMode: 'token',
       postLoginMessage: 'login-with-token',
     });

@@ -98,15 +98,48 @@ describe('Post-login page /rocketchat/redirect', () => {
     ).toBe(true);
   });
 
-  it('should count the page as the delivery: Rocket.Chat asking right after gets the same token, later it is a logout', async () => {
+  it('should treat an API URL call after a framed hand-over as Rocket.Chat having dropped the token', async () => {
     const { client } = await person(h);
     const data = handOffOf(
       (await client.get('/rocketchat/redirect', FRAMED)).body,
     );
+    expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
+    await expect
+      .poll(
+        async () =>
+          (await h.rc.control.checkToken(data.message?.loginToken ?? '')).valid,
+      )
+      .toBe(false);
+  });
+
+  it('should let Rocket.Chat fetch the token right after an unframed hand-over (old browsers, top level)', async () => {
+    const { client } = await person(h);
+    const data = handOffOf((await client.get('/rocketchat/redirect')).body);
     const api = await callApiUrl(h.app, client, h.rc.origin);
     expect(api.json()).toEqual({ loginToken: data.message?.loginToken });
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
+  });
+
+  it('should revoke a token the session still holds and mint a fresh one each time the page is shown', async () => {
+    const { client } = await person(h);
+    const first = handOffOf(
+      (await client.get('/rocketchat/redirect', FRAMED)).body,
+    );
+    const second = handOffOf(
+      (await client.get('/rocketchat/redirect', FRAMED)).body,
+    );
+    expect(second.message?.loginToken).not.toBe(first.message?.loginToken);
+    await expect
+      .poll(
+        async () =>
+          (await h.rc.control.checkToken(first.message?.loginToken ?? ''))
+            .valid,
+      )
+      .toBe(false);
+    expect(
+      (await h.rc.control.checkToken(second.message?.loginToken ?? '')).valid,
+    ).toBe(true);
   });
 
   it('should mint a fresh token after "Continue as", revoking the old one', async () => {
@@ -215,7 +248,6 @@ describe('Post-login page /rocketchat/redirect', () => {
     await client.get('/rocketchat/redirect', FRAMED);
     const link = await h.app.get(UserLinksRepository).find(id);
     await h.rc.control.updateUser(link?.rcUserId ?? '', { active: false });
-    await new Promise((resolve) => setTimeout(resolve, 350));
     const page = await client.get('/rocketchat/redirect', FRAMED);
     expect(page.statusCode).toBe(403);
     expect(page.body).toContain('Your chat account is deactivated.');

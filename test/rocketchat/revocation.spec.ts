@@ -34,6 +34,7 @@ async function issue(
       hashedToken: minted.hashedToken,
       issuedAt: new Date(),
       deliveredAt: new Date(),
+      deliveredTo: 'api',
     },
   };
 }

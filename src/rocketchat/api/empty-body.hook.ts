@@ -15,7 +15,13 @@ export class EmptyBodyHook implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // A standalone application context (the CLI) has no HTTP server.
+    const adapter = this.adapterHost.httpAdapter as
+      typeof this.adapterHost.httpAdapter | null;
+    if (!adapter) {
+      return;
+    }
+    const fastify = adapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request, _reply, done) => {
       const path = request.url.split('?')[0];
       const headers = request.raw.headers;

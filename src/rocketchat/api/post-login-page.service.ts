@@ -65,7 +65,10 @@ export class PostLoginPage {
     } else {
       let handOut;
       try {
-        handOut = await this.tokens.forPage(session);
+        handOut = await this.tokens.forPage(
+          session,
+          request.headers['sec-fetch-dest'] === 'iframe',
+        );
       } catch (error) {
         if (!(error instanceof RocketChatAccountRefusedError)) {
           throw error;

@@ -26,8 +26,10 @@ export interface SessionTokenDocument {
   /** base64 SHA-256, as Rocket.Chat stores it. */
   hashedToken?: string;
   issuedAt?: Date;
-  /** Last time the token was handed to a browser. */
+  /** When and how the token was handed to the browser. */
   deliveredAt?: Date;
+  /** `api`: answered by the API URL; `frame`: posted by the framed post-login page; `page`: that page, framing unknown. */
+  deliveredTo?: 'api' | 'frame' | 'page';
   createdAt: Date;
 }
 
@@ -44,6 +46,7 @@ export const SessionTokenSchema = new Schema<SessionTokenDocument>(
     hashedToken: { type: String },
     issuedAt: { type: Date },
     deliveredAt: { type: Date },
+    deliveredTo: { type: String, enum: ['api', 'frame', 'page'] },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false, strict: 'throw' },

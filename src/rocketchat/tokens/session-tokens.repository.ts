@@ -21,6 +21,7 @@ export interface StoredSessionToken {
   readonly hashedToken: string;
   readonly issuedAt: Date;
   readonly deliveredAt: Date;
+  readonly deliveredTo: 'api' | 'frame' | 'page';
 }
 
 export type SessionTokenState =
@@ -123,16 +124,6 @@ export class SessionTokensRepository {
       .exec();
   }
 
-  async markDelivered(
-    sessionId: string,
-    hashedToken: string,
-    at: Date,
-  ): Promise<void> {
-    await this.model
-      .updateOne({ _id: sessionId, hashedToken }, { $set: { deliveredAt: at } })
-      .exec();
-  }
-
   /**
    * Removes and returns the session's record (a token to revoke, if it was issued). With
    * `hashedToken`, only if it still holds that token: two requests never both take it.
@@ -196,6 +187,7 @@ function toState(doc: SessionTokenDocument | null): SessionTokenState {
         hashedToken: doc.hashedToken,
         issuedAt: doc.issuedAt,
         deliveredAt: doc.deliveredAt ?? doc.issuedAt,
+        deliveredTo: doc.deliveredTo ?? 'api',
       },
     };
   }

@@ -36,9 +36,9 @@ const WAIT_FOR_MINT_MS = 10_000;
  *
  * Rocket.Chat's web client calls the API URL only when it holds no token: on its first visit in
  * this browser, or after its token was removed (logout in Rocket.Chat, expiry, revocation). So a
- * session's token is handed out once; a repeated call within ROCKETCHAT_TOKEN_REDELIVERY_WINDOW
- * (some versions call twice at start-up) gets the same token; a later call means Rocket.Chat
- * dropped it: the token is revoked, the answer is 401, and the session is flagged so the login
+ * session's token is handed out once; a repeated API URL call within
+ * ROCKETCHAT_TOKEN_REDELIVERY_WINDOW (some versions call twice at start-up) gets the same token;
+ * any other call means Rocket.Chat dropped it: the token is revoked, the answer is 401, and the session is flagged so the login
  * page asks ("Continue as ...") instead of logging the person straight back in (issue #28006).
  * The token is never checked over REST with the user's own token: Rocket.Chat rate-limits those
  * calls per client IP, and every call of the bridge comes from one IP.
@@ -65,7 +65,11 @@ export class TokenLifecycle {
     for (;;) {
       const state = await this.store.find(session.id);
       if (state.kind === 'issued') {
-        if (this.withinWindow(state.token)) {
+        // A token the framed post-login page posted never comes back through here legitimately.
+        if (
+          state.token.deliveredTo !== 'frame' &&
+          this.withinWindow(state.token)
+        ) {
           const again = await this.redeliver(state.token);
           if (again) {
             return again;
@@ -83,7 +87,7 @@ export class TokenLifecycle {
         // Rocket.Chat dropped this session's token before: the login page asks first.
         return NONE;
       }
-      const result = await this.mint(session);
+      const result = await this.mint(session, 'api');
       if (result !== 'busy') {
         return result;
       }
@@ -92,21 +96,16 @@ export class TokenLifecycle {
   }
 
   /**
-   * For the post-login page (the person just logged in or chose "Continue as"): the session's
-   * token if it was handed out moments ago, else a fresh one (an older token is revoked).
+   * For the post-login page (the person just logged in or chose "Continue as"): always a fresh
+   * token. Rocket.Chat shows its login iframe only when it holds no valid token, so a token this
+   * session still has is dead to it: that one is revoked. `framed`: the page is in Rocket.Chat's
+   * frame (Sec-Fetch-Dest), so Rocket.Chat will not ask the API URL for this token.
    */
-  async forPage(session: Session): Promise<HandOut> {
+  async forPage(session: Session, framed: boolean): Promise<HandOut> {
     const deadline = Date.now() + WAIT_FOR_MINT_MS;
     for (;;) {
       const state = await this.store.find(session.id);
       if (state.kind === 'issued') {
-        if (this.withinWindow(state.token)) {
-          const again = await this.redeliver(state.token);
-          if (again) {
-            return again;
-          }
-          continue;
-        }
         const taken = await this.store.take(
           session.id,
           state.token.hashedToken,
@@ -120,7 +119,7 @@ export class TokenLifecycle {
         await this.waitForMint(deadline);
         continue;
       }
-      const result = await this.mint(session);
+      const result = await this.mint(session, framed ? 'frame' : 'page');
       if (result !== 'busy') {
         return result;
       }
@@ -180,7 +179,10 @@ export class TokenLifecycle {
     await this.sessions.setInteractionRequired(session.id, true);
   }
 
-  private async mint(session: Session): Promise<HandOut | 'busy'> {
+  private async mint(
+    session: Session,
+    deliveredTo: StoredSessionToken['deliveredTo'],
+  ): Promise<HandOut | 'busy'> {
     const user = await this.users.findById(session.userId);
     if (!user?.active) {
       await this.sessions.destroy(session.id, 'user-disabled');
@@ -208,6 +210,7 @@ export class TokenLifecycle {
         hashedToken: minted.hashedToken,
         issuedAt: now,
         deliveredAt: now,
+        deliveredTo,
       };
     } catch (error) {
       await this.store.release(session.id, claimId).catch(() => undefined);
