@@ -259,3 +259,22 @@ describe('legacy-iframe-token strategy', () => {
     );
   });
 });
+
+describe('rest strategy with MONGO_DB', () => {
+  it("should revoke through Rocket.Chat's database, not the rate-limited REST logout", async () => {
+    const h = await startHarness({ withMongoDb: true });
+    try {
+      const user = await h.rc.control.createUser({ resumeToken: true });
+      const strategy = h.app.get(RestTokenStrategy);
+      const minted = await strategy.mint(user.userId);
+      await strategy.revoke(user.userId, minted.token);
+      expect((await h.rc.control.checkToken(minted.token)).valid).toBe(false);
+      expect(
+        (await h.rc.control.checkToken(user.resumeToken ?? '')).valid,
+      ).toBe(true);
+      expect(h.rc.control.countCalls('logout')).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});

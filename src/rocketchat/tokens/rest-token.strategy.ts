@@ -8,6 +8,7 @@ import { RocketChatApi } from '../client/rocketchat-api.service.js';
 import { RocketChatVersionService } from '../client/rocketchat-version.service.js';
 import { RocketChatRequestError } from '../client/rocketchat.errors.js';
 import { hashLoginToken, type MintedToken } from './login-token.js';
+import { MongoResumeTokenStrategy } from './mongo-resume-token.strategy.js';
 import { TokenMintingRefusedError } from './token.errors.js';
 import type { TokenStrategy } from './token-strategy.js';
 
@@ -15,7 +16,8 @@ import type { TokenStrategy } from './token-strategy.js';
  * `users.createToken` (the default): Rocket.Chat issues a normal resume token. Its body depends on
  * the version: 2.1-7.x `{userId}` behind the server's CREATE_TOKENS_FOR_USERS=true, 8.x
  * `{userId, secret}` with the server's CREATE_TOKENS_FOR_USERS_SECRET. Revocation logs that one
- * token out (`POST /api/v1/logout` authenticated with it).
+ * token out (`POST /api/v1/logout` authenticated with it), or, when MONGO_DB is set, removes it
+ * from Rocket.Chat's database (not rate limited).
  */
 @Injectable()
 export class RestTokenStrategy implements TokenStrategy {
@@ -27,6 +29,7 @@ export class RestTokenStrategy implements TokenStrategy {
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly api: RocketChatApi,
     private readonly versions: RocketChatVersionService,
+    private readonly resume: MongoResumeTokenStrategy,
   ) {}
 
   async mint(rcUserId: string): Promise<MintedToken> {
@@ -51,6 +54,13 @@ export class RestTokenStrategy implements TokenStrategy {
   }
 
   async revoke(rcUserId: string, token: string): Promise<void> {
+    if (this.config.mongoUri !== undefined) {
+      // With MONGO_DB, straight from the database: POST /api/v1/logout authenticates with the
+      // user's own token, so Rocket.Chat rate-limits it per client IP (10 a minute by default),
+      // and every revocation comes from the bridge's IP.
+      await this.resume.revoke(rcUserId, token);
+      return;
+    }
     const ended = await this.api.logoutToken({ userId: rcUserId, token });
     if (!ended) {
       this.logger.debug(
