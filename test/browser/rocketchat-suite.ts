@@ -185,6 +185,7 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
       // Inside the iframe the bridge session goes on to the post-login page: a fresh token.
       await waitForState(page, 'logged-in');
       expect(await loggedInUser(page)).toBe(rcUserId);
+      expect(await pageEvents(page)).toContain('iframe-shown');
       expect(await setup.rc.control.tokenCount(rcUserId, 'resume')).toBe(1);
     });
 
@@ -297,7 +298,9 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
             r.status() === 204,
         );
         await page.click('#logout');
-        await ended;
+        expect((await ended).headers()['access-control-allow-origin']).toBe(
+          setup.rc.origin,
+        );
         await waitForState(page, 'iframe');
         // The bridge session is gone: a reload shows the login form, not "Continue as".
         await page.reload();
