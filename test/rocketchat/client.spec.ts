@@ -8,6 +8,8 @@ import {
 } from '../../src/rocketchat/client/rocketchat.errors.js';
 import { RocketChatVersionService } from '../../src/rocketchat/client/rocketchat-version.service.js';
 import { MetricsService } from '../../src/observability/index.js';
+import { createTestApp } from '../support/app.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { startHarness, type Harness } from './harness.js';
 
 describe('Rocket.Chat client against the emulator', () => {
@@ -176,5 +178,46 @@ describe('Rocket.Chat client against the emulator', () => {
     const again = await api.userByUsername('x').catch((e: unknown) => e);
     expect(again).toBeInstanceOf(RocketChatRateLimitedError);
     expect(h.rc.control.countCalls('users.info')).toBe(1);
+  });
+});
+
+describe('Rocket.Chat unreachable', () => {
+  it('should fail readably and fast when nothing listens, then open the circuit', async () => {
+    const proxyTarget = await startHarness({
+      env: { ROCKETCHAT_BREAKER_FAILURES: '2', ROCKETCHAT_READ_RETRIES: '0' },
+    });
+    const down = await TcpProxy.start(new URL(proxyTarget.rc.url).host, {
+      down: true,
+    });
+    const app = await createTestApp({
+      env: {
+        ROCKETCHAT_URL: proxyTarget.rc.url,
+        ROCKETCHAT_INTERNAL_URL: `http://${down.address}`,
+        ROCKETCHAT_USER_ID: proxyTarget.admin.userId,
+        ROCKETCHAT_AUTH_TOKEN: proxyTarget.admin.pat,
+        ROCKETCHAT_BREAKER_FAILURES: '2',
+        ROCKETCHAT_READ_RETRIES: '0',
+      },
+    });
+    try {
+      const api = app.app.get(RocketChatApi);
+      const first = await api.userById('x').catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(RocketChatUnavailableError);
+      expect((first as Error).message).toBe(
+        'Rocket.Chat users.info: unreachable (ECONNREFUSED)',
+      );
+      await api.userById('x').catch(() => undefined);
+      const started = Date.now();
+      const fast = await api.userById('x').catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(20);
+      expect(fast).toMatchObject({ reason: 'circuit-open' });
+      expect((fast as RocketChatUnavailableError).retryAfterMs).toBeGreaterThan(
+        0,
+      );
+    } finally {
+      await app.close();
+      await down.close();
+      await proxyTarget.close();
+    }
   });
 });
