@@ -18,6 +18,7 @@ const LEASE_MS = 60_000;
 const WAIT_FOR_OTHER_REPLICA_MS = 10_000;
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /**
  * The credentials of the bridge's own Rocket.Chat account. Configured as a personal access token
@@ -36,6 +37,7 @@ export class AdminCredentials
   private pending: Promise<RocketChatAuth> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastRefusalLog = 0;
 
   constructor(
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
@@ -84,6 +86,11 @@ export class AdminCredentials
    */
   async refused(auth: RocketChatAuth): Promise<boolean> {
     if (this.config.admin.kind === 'token') {
+      // Every call fails the same way until an operator acts: once a minute is enough.
+      if (Date.now() - this.lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) {
+        return false;
+      }
+      this.lastRefusalLog = Date.now();
       this.logger.error(
         'Rocket.Chat refused ROCKETCHAT_USER_ID / ROCKETCHAT_AUTH_TOKEN: the personal access token was ' +
           'removed, or the account deactivated; create a new one',
