@@ -28,8 +28,9 @@ export class LoginController {
     @Res() reply: FastifyReply,
     @Query('next') next: unknown,
     @Query('popup') popup: unknown,
+    @Query('client') client: unknown,
   ): Promise<FastifyReply> {
-    return this.login.show(request, reply, { next, popup });
+    return this.login.show(request, reply, { next, popup, client });
   }
 
   /** CSRF first, then the form's shape, then the credentials (guards run in this order). */
