@@ -75,6 +75,9 @@ export function printSummary(r) {
     `  POST /login     ${formatSpread(r.logins.logins, 1)} logins/s  vs argon2 ${formatSpread(r.logins.argon2, 1)} verifies/s`,
   );
   line(
+    `  (vs argon2 at the bridge's ${r.logins.hashSlots} hash slot(s): ${formatSpread(r.logins.argon2Slots, 1)} verifies/s, ratio ${pct(r.logins.ratioSlots)})`,
+  );
+  line(
     `  storm           ${r.storm.logins.toFixed(1)} logins/s, loop p99 ${r.storm.loopP99Ms.toFixed(1)} ms, GET /login p99 ${r.storm.pageP99Ms.toFixed(1)} ms`,
   );
   line(
@@ -123,6 +126,7 @@ ${rows}
 |---|---|---|---|
 | \`GET /login/?next=…\`, ${s.connections} connections, ${s.duration} s | ${formatSpread(r.loginPage.bridge)} req/s, p99 ${formatSpread(r.loginPage.bridgeP99, 1)} ms | hello: ${formatSpread(r.loginPage.baseline)} req/s | ${pct(r.loginPage.ratio)} |
 | \`POST /login\` (valid credentials, new session), ${s.loginConnections} connections, ${s.duration} s | ${formatSpread(r.logins.logins, 1)} logins/s | argon2id verify, ${s.loginConnections} in flight: ${formatSpread(r.logins.argon2, 1)} /s | ${pct(r.logins.ratio)} |
+| the same logins vs argon2id with as many in flight as the bridge hashes at once (${r.logins.hashSlots}) | | ${formatSpread(r.logins.argon2Slots, 1)} /s | ${pct(r.logins.ratioSlots)} |
 | Login storm: ${s.stormConnections} connections of \`POST /login\` for ${s.stormDuration} s, plus \`GET /login\` at ${s.stormPageRate}/s | ${r.storm.logins.toFixed(1)} logins/s; event loop p99 ${r.storm.loopP99Ms.toFixed(1)} ms (max ${r.storm.loopMaxMs.toFixed(1)} ms); \`GET /login\` p50 ${r.storm.pageP50Ms.toFixed(1)} ms, p99 ${r.storm.pageP99Ms.toFixed(1)} ms | | |
 
 RSS of the bridge process (\`GET /login\`, ${s.connections} connections, runs of ${s.rssRequests.toLocaleString('en')} requests, sampled 1 s after each run):

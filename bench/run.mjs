@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   addBridgeUser,
@@ -164,6 +165,13 @@ async function main() {
     baselineUrl: `http://127.0.0.1:${baselinePort}`,
     bridgePid: bridge.pid,
     baselinePid: baseline.child.pid,
+    // The bridge's own rule (dist/ is built): how many hashes it runs at once.
+    hashSlots: (
+      await import(
+        pathToFileURL(join(ROOT, 'dist', 'auth', 'passwords', 'hash-slots.js'))
+          .href
+      )
+    ).defaultHashSlots(),
     nestUrl: `http://127.0.0.1:${nestPort}`,
     nestPid: nestHello.child.pid,
     mongoPid: mongo.pid,

@@ -53,10 +53,15 @@ export async function loginPageVsHello(ctx, m) {
   };
 }
 
-/** `POST /login` (argon2id verify + session) vs raw argon2 verifies in a bare process. */
+/**
+ * `POST /login` (argon2id verify + session) vs raw argon2 verifies in a bare process: with as many
+ * in flight as the benchmark's connections (every core hashing: the target's baseline), and with
+ * as many as the bridge lets run at once (its hash slots: cores - 1).
+ */
 export async function loginsVsArgon2(ctx, m) {
   const logins = [];
   const raw = [];
+  const rawSlots = [];
   const form = await ctx.loginForm();
   for (let round = 0; round < m.rounds; round += 1) {
     await ctx.quiet();
@@ -65,6 +70,14 @@ export async function loginsVsArgon2(ctx, m) {
         'bench/argon2-rate.mjs',
         String(m.duration),
         String(m.loginConnections),
+      ]),
+    );
+    await ctx.quiet();
+    rawSlots.push(
+      await runNodeJson([
+        'bench/argon2-rate.mjs',
+        String(m.duration),
+        String(ctx.hashSlots),
       ]),
     );
     await ctx.quiet();
@@ -78,11 +91,14 @@ export async function loginsVsArgon2(ctx, m) {
       }),
     );
   }
-  const ratios = logins.map((l, i) => l.rate / raw[i].rate);
   return {
     logins: spread(logins.map((l) => l.rate)),
     argon2: spread(raw.map((r) => r.rate)),
-    ratio: spread(ratios),
+    argon2CpuUs: spread(raw.map((r) => r.cpuUsPerVerify)),
+    ratio: spread(logins.map((l, i) => l.rate / raw[i].rate)),
+    hashSlots: ctx.hashSlots,
+    argon2Slots: spread(rawSlots.map((r) => r.rate)),
+    ratioSlots: spread(logins.map((l, i) => l.rate / rawSlots[i].rate)),
     cpu: cpuSpread(logins),
     failed: logins.reduce((sum, l) => sum + l.bad, 0),
     statuses: logins.map((l) => l.statuses),
