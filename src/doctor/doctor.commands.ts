@@ -3,6 +3,7 @@ import { CliError } from '../cli/cli-errors.js';
 import type { CommandGroup, GroupContext } from '../cli/command-group.js';
 import { CONFIG_NAMESPACES, ConfigValidationError } from '../config/index.js';
 import { DatabaseModule } from '../database/index.js';
+import { CliMetricsModule } from './cli-metrics.module.js';
 import { fail, skip, type CheckResult } from './doctor-check.js';
 import { hasFailure, renderJson, renderText } from './doctor-report.js';
 import { DoctorModule } from './doctor.module.js';
@@ -17,7 +18,7 @@ export const doctorCommandGroup: CommandGroup = {
   description:
     'Check the configuration, MongoDB, Rocket.Chat and the browser-facing setup; exit 1 on any failure',
   configNamespaces: CONFIG_NAMESPACES,
-  imports: [DatabaseModule, DoctorModule],
+  imports: [DatabaseModule, CliMetricsModule, DoctorModule],
   // The doctor reports an unreachable MongoDB as one of its lines instead of stopping.
   needsDatabase: false,
   register(command: Command, context: GroupContext): void {

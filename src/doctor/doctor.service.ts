@@ -7,6 +7,7 @@ import {
 } from '../config/index.js';
 import { corsFramingChecks } from './checks/cors-framing.check.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
+import { RocketChatChecks } from './checks/rocketchat.checks.js';
 import { sameSiteCheck } from './checks/same-site.check.js';
 import { ok, type CheckResult } from './doctor-check.js';
 
@@ -23,13 +24,19 @@ export class DoctorService {
     @InjectConfig('session') private readonly session: SessionConfig,
     @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
     private readonly mongodb: MongoDbCheck,
+    private readonly rocketchatChecks: RocketChatChecks,
   ) {}
 
-  async run(_options: DoctorOptions): Promise<CheckResult[]> {
+  async run(options: DoctorOptions): Promise<CheckResult[]> {
     const results: CheckResult[] = [configOk(this.app, this.rocketchat)];
     results.push(await this.mongodb.run());
+    const found = await this.rocketchatChecks.run(options.fix);
     results.push(
-      ...(await corsFramingChecks(this.app, this.rocketchat)),
+      ...found.results,
+      ...(await corsFramingChecks(this.app, this.rocketchat, {
+        siteUrl: found.siteUrl,
+        apiMethod: found.apiMethod,
+      })),
       sameSiteCheck(this.app, this.rocketchat, this.session),
     );
     return results;
