@@ -105,6 +105,16 @@ describe('npm run dev', () => {
     bridgePid = Number((await waitFor(run, /bridge pid (\d+)/))[1]);
   }, 60_000);
 
+  /** The emulator's control API over HTTP (it runs in the dev script's process). */
+  async function rpc<T>(method: string, args: unknown[]): Promise<T> {
+    const response = await fetch(`${rcUrl}/__emulator/rpc/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ args }),
+    });
+    return ((await response.json()) as { result: T }).result;
+  }
+
   afterAll(() => {
     if (run.child.exitCode === null) {
       run.child.kill('SIGKILL');
@@ -122,7 +132,7 @@ describe('npm run dev', () => {
     expect(html).toContain(`${bridgeUrl}/rocketchat/api`);
   });
 
-  it('should let the demo user log in through the login form', async () => {
+  it('should let the demo user log in through the login form and get a Rocket.Chat login from the API URL', async () => {
     const browser = new CookieFetch();
     const form = await browser.get(
       `${bridgeUrl}/login/?next=/rocketchat/redirect`,
@@ -139,6 +149,23 @@ describe('npm run dev', () => {
       `${bridgeUrl}/rocketchat/redirect`,
     );
     expect([...browser.cookies.keys()]).toContain('__Host-rcbridge_session');
+
+    // What Rocket.Chat's page does next: ask the API URL, with the browser's cookies.
+    const api = await browser.post(`${bridgeUrl}/rocketchat/api`, {
+      origin: new URL(rcUrl).origin,
+      'sec-fetch-site': 'same-site',
+      'sec-fetch-mode': 'cors',
+    });
+    expect(api.status).toBe(200);
+    const { loginToken } = (await api.json()) as { loginToken: string };
+    expect(loginToken).toMatch(/^[\w-]{20,}$/);
+    // The emulated Rocket.Chat accepts it, for the provisioned account of the demo user.
+    const check = await rpc<{ valid: boolean; userId: string }>('checkToken', [
+      loginToken,
+    ]);
+    expect(check.valid).toBe(true);
+    const user = await rpc<{ username: string }>('getUser', [check.userId]);
+    expect(user.username).toBe('demo');
   });
 
   it('should show a template edit at the next page load, without restarting the bridge', async () => {
