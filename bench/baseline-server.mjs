@@ -1,8 +1,10 @@
 // The bare-Fastify baselines the bridge is compared with, run as their own process (like the
 // bridge) so neither shares an event loop with the load generator:
 //   GET /hello  a constant text answer (the floor for `GET /login`)
-//   GET /io     the API URL's I/O without the bridge: one MongoDB lookup by _id and one keep-alive
-//               HTTP call to the Rocket.Chat emulator, answered with a small JSON body
+//   POST /io    the I/O the target names: one MongoDB lookup by _id and one keep-alive HTTP call
+//               to the Rocket.Chat emulator, answered with a small JSON body
+//   POST /io2   the I/O the bridge's warm path really does: two MongoDB lookups by _id (the
+//               session, then its token), no Rocket.Chat call
 //
 //   node bench/baseline-server.mjs <mongoUri> <emulatorUrl>
 // Prints `listening <port>` once ready; exits when stdin closes (its parent died) or on SIGTERM.
@@ -18,6 +20,12 @@ const sessions = client.db().collection('baseline_sessions');
 await sessions.replaceOne(
   { _id: 'bench-session' },
   { _id: 'bench-session', userId: 'u1', createdAt: new Date() },
+  { upsert: true },
+);
+const tokens = client.db().collection('baseline_tokens');
+await tokens.replaceOne(
+  { _id: 'bench-session' },
+  { _id: 'bench-session', sealed: 'x'.repeat(60), deliveredAt: new Date() },
   { upsert: true },
 );
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -51,6 +59,15 @@ app.post('/io', async (_request, reply) => {
   }
   const answer = await callEmulator();
   return { loginToken: String(answer.success ?? session.userId) };
+});
+
+app.post('/io2', async (_request, reply) => {
+  const session = await sessions.findOne({ _id: 'bench-session' });
+  const token = session && (await tokens.findOne({ _id: 'bench-session' }));
+  if (!token) {
+    return reply.code(401).send();
+  }
+  return { loginToken: token.sealed };
 });
 
 const address = await app.listen({ port: 0, host: '127.0.0.1' });

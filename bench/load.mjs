@@ -16,6 +16,8 @@ export async function load({
   amount,
   overallRate,
   ok = (status) => status >= 200 && status < 300,
+  /** Every answer's body must be exactly this (autocannon counts the others as mismatches). */
+  expectBody,
   /** Processes whose CPU time per request is reported (`{server: pid, mongo: pid}`). */
   pids = {},
 }) {
@@ -25,6 +27,7 @@ export async function load({
     duration,
     amount,
     overallRate,
+    expectBody,
   })) {
     if (value !== undefined) {
       options[key] = value;
@@ -72,6 +75,7 @@ export async function load({
     ),
     errors: result.errors,
     timeouts: result.timeouts,
+    mismatches: result.mismatches,
     seconds,
     cpu,
     p50: result.latency.p50,

@@ -15,6 +15,24 @@ export function targets(r) {
   const growth = afterFirst.at(-1) - afterFirst[0];
   const rows = [
     {
+      name: 'API URL warm path vs bare Fastify with the same I/O',
+      target: '>= 70 %',
+      value: pct(r.api.ratio),
+      met: r.api.ratio.median >= 0.7,
+    },
+    {
+      name: 'Rocket.Chat calls per warm API URL call',
+      target: '<= 1',
+      value: r.api.rcCallsPerCall.max.toFixed(4),
+      met: r.api.rcCallsPerCall.max <= 1,
+    },
+    {
+      name: 'New Rocket.Chat tokens per warm API URL call',
+      target: '0',
+      value: `${r.api.mintsPerCall.max.toFixed(4)}${r.api.sameTokenEveryCall ? ' (the same token in every answer)' : ''}`,
+      met: r.api.mintsPerCall.max === 0,
+    },
+    {
       name: '`GET /login` vs bare Fastify hello',
       target: '>= 40 %',
       value: pct(r.loginPage.ratio),
@@ -69,6 +87,9 @@ export function printSummary(r) {
     `benchmark (${r.mode}), ${r.elapsedS.toFixed(0)} s, MongoDB: ${r.mongo}`,
   );
   line(
+    `  API warm path   ${formatSpread(r.api.bridge)} req/s  vs lookup+call ${formatSpread(r.api.baseline)} req/s, vs two lookups ${formatSpread(r.api.sameIo)} req/s; Rocket.Chat calls/call ${r.api.rcCallsPerCall.max}, mints/call ${r.api.mintsPerCall.max}, MongoDB/call ${JSON.stringify(r.api.mongoCommandsPerCall ?? {})}`,
+  );
+  line(
     `  GET /login      ${formatSpread(r.loginPage.bridge)} req/s  vs hello ${formatSpread(r.loginPage.baseline)} req/s`,
   );
   line(
@@ -112,6 +133,7 @@ Medians of ${s.rounds} interleaved rounds, with min-max in brackets.
   (the machine is shared with other work; each measurement waited up to 90 s for the CPU to be
   at most 15 % busy: busy share seen before the measurements, median ${(median(r.busyBefore) * 100).toFixed(0)} %, max ${(Math.max(...r.busyBefore) * 100).toFixed(0)} %)
 - MongoDB: ${r.mongo === 'ferretdb' ? 'FerretDB v1 (SQLite backend), same machine' : 'MONGODB_URI'}; Rocket.Chat: the emulator (8.0), own process
+- The bridge: \`node ${r.nodeFlags.join(' ')} dist/main.js\`, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, metrics on a separate port
 - Load: autocannon in the benchmark process; bridge, baselines, emulator and database each in their own process, all on the same cores
 
 ## Targets
@@ -124,6 +146,8 @@ ${rows}
 
 | Measure | Bridge | Baseline | Ratio |
 |---|---|---|---|
+| API URL warm path (\`POST /rocketchat/api\`, session cookie, token handed out moments before), ${s.connections} connections, ${s.duration} s | ${formatSpread(r.api.bridge)} req/s, p99 ${formatSpread(r.api.bridgeP99, 1)} ms; ${r.api.rcCallsPerCall.max} Rocket.Chat calls and ${r.api.mintsPerCall.max} new tokens per call; MongoDB commands per call: ${JSON.stringify(r.api.mongoCommandsPerCall ?? {})} | Fastify: one MongoDB lookup + one keep-alive call to the emulator: ${formatSpread(r.api.baseline)} req/s | ${pct(r.api.ratio)} |
+| the same warm path vs Fastify doing the bridge's real I/O on it (two lookups by _id, no Rocket.Chat call) | | ${formatSpread(r.api.sameIo)} req/s | ${pct(r.api.sameIoRatio)} |
 | \`GET /login/?next=…\`, ${s.connections} connections, ${s.duration} s | ${formatSpread(r.loginPage.bridge)} req/s, p99 ${formatSpread(r.loginPage.bridgeP99, 1)} ms | hello: ${formatSpread(r.loginPage.baseline)} req/s | ${pct(r.loginPage.ratio)} |
 | \`POST /login\` (valid credentials, new session), ${s.loginConnections} connections, ${s.duration} s | ${formatSpread(r.logins.logins, 1)} logins/s | argon2id verify, ${s.loginConnections} in flight: ${formatSpread(r.logins.argon2, 1)} /s | ${pct(r.logins.ratio)} |
 | the same logins vs argon2id with as many in flight as the bridge hashes at once (${r.logins.hashSlots}) | | ${formatSpread(r.logins.argon2Slots, 1)} /s | ${pct(r.logins.ratioSlots)} |
@@ -135,7 +159,7 @@ RSS of the bridge process (\`GET /login\`, ${s.connections} connections, runs of
 |---|---|
 ${r.memory.samples.map((x) => `| ${x.after.toLocaleString('en')} | ${x.rss.toFixed(1)} MiB |`).join('\n')}
 
-Failed requests: \`GET /login\` ${r.loginPage.failed}, \`POST /login\` ${r.logins.failed}, storm logins ${r.storm.loginFailures}, storm pages ${r.storm.pageFailures}.
+Failed requests: API URL ${r.api.failed}, \`GET /login\` ${r.loginPage.failed}, \`POST /login\` ${r.logins.failed}, storm logins ${r.storm.loginFailures}, storm pages ${r.storm.pageFailures}.
 
 ## Notes
 

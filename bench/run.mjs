@@ -25,6 +25,7 @@ import {
 import { machineBusy, spawnNode, waitForQuiet } from './processes.mjs';
 import { writeReport, printSummary } from './report.mjs';
 import {
+  apiWarmPath,
   loginPageVsHello,
   loginStorm,
   loginsVsArgon2,
@@ -37,8 +38,10 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    // Linux perf can name the bridge's JS functions (perf record -g -p <bridge pid>).
+    'perf-map': { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench', 'results.md') },
-    // Profiling aid: run one scenario (login-page, logins, storm, memory) and write nothing.
+    // Profiling aid: run one scenario (login-page, api, logins, storm, memory) and write nothing.
     only: { type: 'string' },
   },
 });
@@ -71,8 +74,25 @@ const mode = { ...MODES[args.short ? 'short' : 'full'] };
 if (args.rounds) {
   mode.rounds = Number(args.rounds);
 }
+// Profiling aids: more or longer memory runs than the mode's.
+if (process.env.BENCH_RSS_RUNS) {
+  mode.rssRuns = Number(process.env.BENCH_RSS_RUNS);
+}
+if (process.env.BENCH_RSS_REQUESTS) {
+  mode.rssRequests = Number(process.env.BENCH_RSS_REQUESTS);
+}
 
 const machineBusyNow = () => machineBusy(300);
+/**
+ * The heap limits docs/deployment.md recommends (V8 otherwise lets garbage grow to ~250 MB before
+ * a full collection; the live heap is ~50 MB). BENCH_NODE_ARGS replaces them ('' for none).
+ */
+const NODE_FLAGS = (
+  process.env.BENCH_NODE_ARGS ??
+  '--max-old-space-size=128 --max-semi-space-size=8'
+)
+  .split(' ')
+  .filter(Boolean);
 const BENCH_USER = { username: 'bench', password: 'bench-password-0123' };
 const say = (line) => process.stdout.write(`bench: ${line}\n`);
 const cleanups = [];
@@ -137,7 +157,8 @@ async function main() {
     ROCKETCHAT_USER_ID: rc.userId,
     ROCKETCHAT_AUTH_TOKEN: rc.pat,
     CREATE_TOKENS_FOR_USERS_SECRET: createTokensSecret,
-    ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '300s',
+    // The longest allowed: each warm-path loop runs inside one window (counted from the hand-out).
+    ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '60s',
     SESSION_SECRET: randomSecret(),
     TOKEN_ENCRYPTION_KEY: randomSecret(),
   };
@@ -148,9 +169,11 @@ async function main() {
   const bridge = await startBridge({
     env,
     port,
-    nodeArgs: args['cpu-prof']
-      ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`]
-      : [],
+    nodeArgs: [
+      ...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+      ...(args['perf-map'] ? ['--perf-basic-prof-only-functions'] : []),
+      ...NODE_FLAGS,
+    ],
     onLine: (line) => process.stderr.write(`[bridge] ${line}\n`),
   });
   cleanups.push(() => bridge.stop());
@@ -211,6 +234,54 @@ async function main() {
         body: new URLSearchParams({ csrf, ...BENCH_USER }).toString(),
       };
     },
+    /** The emulator's control API (call log), over HTTP. */
+    async rc(method, args = []) {
+      const response = await fetch(`${rc.url}/__emulator/rpc/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ args }),
+      });
+      return (await response.json()).result;
+    },
+    /**
+     * A fresh session whose token was just handed out by the API URL: autocannon options for
+     * calling it again (Rocket.Chat's page origin, the session cookie, the same token expected).
+     */
+    async warmApiCall() {
+      const form = await this.loginForm();
+      const login = await fetch(form.url, {
+        method: 'POST',
+        headers: form.headers,
+        body: form.body,
+        redirect: 'manual',
+      });
+      const cookie = login.headers
+        .getSetCookie()
+        .map((line) => line.split(';')[0])
+        .filter((pair) => !pair.endsWith('='))
+        .join('; ');
+      const headers = {
+        cookie,
+        origin: rc.url,
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'cors',
+      };
+      const url = `${bridgeUrl}/rocketchat/api`;
+      const first = await fetch(url, { method: 'POST', headers });
+      const body = await first.text();
+      if (first.status !== 200 || !body.includes('loginToken')) {
+        throw new Error(`the API URL answered ${first.status} after a login`);
+      }
+      return {
+        request: {
+          url,
+          method: 'POST',
+          headers,
+          expectBody: body,
+          ok: (status) => status === 200,
+        },
+      };
+    },
   };
 
   const loadBefore = (await import('node:os')).loadavg();
@@ -219,6 +290,7 @@ async function main() {
   if (args.only) {
     const scenario = {
       'login-page': loginPageVsHello,
+      api: apiWarmPath,
       logins: loginsVsArgon2,
       storm: loginStorm,
       memory,
@@ -235,6 +307,8 @@ async function main() {
   const results = { mode: args.short ? 'short' : 'full', settings: mode };
   say('GET /login vs bare Fastify hello');
   results.loginPage = await loginPageVsHello(ctx, mode);
+  say('API URL warm path vs bare Fastify with the same I/O');
+  results.api = await apiWarmPath(ctx, mode);
   say('POST /login vs raw argon2 verify');
   results.logins = await loginsVsArgon2(ctx, mode);
   say('login storm');
@@ -248,6 +322,7 @@ async function main() {
     after: (await import('node:os')).loadavg(),
   };
   results.mongo = mongo.kind;
+  results.nodeFlags = NODE_FLAGS;
   results.busyBefore = ctx.busyBefore;
   results.elapsedS = (Date.now() - started) / 1000;
 

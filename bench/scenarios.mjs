@@ -106,6 +106,81 @@ export async function loginsVsArgon2(ctx, m) {
 }
 
 /**
+ * The API URL's warm path (a session whose Rocket.Chat token was handed out moments ago, called
+ * again within ROCKETCHAT_TOKEN_REDELIVERY_WINDOW) vs a bare Fastify route doing the same I/O (one
+ * MongoDB lookup by _id, one keep-alive HTTP call to the emulator). Each round logs in afresh (the
+ * window counts from the first hand-out) and reads the emulator's call log for the loop.
+ */
+export async function apiWarmPath(ctx, m) {
+  const bridge = [];
+  const io = [];
+  const io2 = [];
+  const rcCalls = [];
+  const mints = [];
+  const mongoPerCall = [];
+  for (let round = 0; round < m.rounds; round += 1) {
+    await ctx.quiet();
+    io.push(
+      await load({
+        url: `${ctx.baselineUrl}/io`,
+        method: 'POST',
+        pids: { server: ctx.baselinePid, mongo: ctx.mongoPid },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+    await ctx.quiet();
+    io2.push(
+      await load({
+        url: `${ctx.baselineUrl}/io2`,
+        method: 'POST',
+        pids: { server: ctx.baselinePid, mongo: ctx.mongoPid },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+    await ctx.quiet();
+    const warm = await ctx.warmApiCall();
+    await ctx.rc('clearCalls');
+    const mongoBefore = mongoCommands(await ctx.scrape());
+    const run = await load({
+      ...warm.request,
+      pids: { server: ctx.bridgePid, mongo: ctx.mongoPid },
+      connections: m.connections,
+      duration: m.duration,
+    });
+    const mongoAfter = mongoCommands(await ctx.scrape());
+    const calls = await ctx.rc('countCalls', [{}]);
+    const created = await ctx.rc('countCalls', ['users.createToken']);
+    const answered = Math.max(1, run.good + run.bad);
+    rcCalls.push(calls / answered);
+    mints.push(created / answered);
+    mongoPerCall.push(
+      Object.fromEntries(
+        Object.entries(mongoAfter)
+          .map(([command, n]) => [
+            command,
+            (n - (mongoBefore[command] ?? 0)) / answered,
+          ])
+          .filter(([, perCall]) => perCall > 0.001),
+      ),
+    );
+    bridge.push({ ...run, sameToken: run.mismatches === 0 });
+  }
+  return {
+    ...pair(bridge, io),
+    sameIo: spread(io2.map((r) => r.rate)),
+    sameIoRatio: spread(bridge.map((r, i) => r.rate / io2[i].rate)),
+    sameIoCpu: cpuSpread(io2),
+    rcCallsPerCall: spread(rcCalls),
+    mintsPerCall: spread(mints),
+    sameTokenEveryCall: bridge.every((r) => r.sameToken),
+    /** MongoDB commands per warm call, by command (from the bridge's own metrics), last round. */
+    mongoCommandsPerCall: mongoPerCall.at(-1),
+  };
+}
+
+/**
  * A login storm (POST /login from many connections) while visitors open the login page at a
  * steady rate: the bridge's event-loop delay (its own p99 gauge, reset by the scrape just before)
  * and the page's p99 latency.
@@ -142,7 +217,10 @@ export async function loginStorm(ctx, m) {
   };
 }
 
-/** The bridge's RSS after start-up and after each run of `m.rssRequests` requests. */
+/**
+ * The bridge's RSS before and after each run of `m.rssRequests` requests: half `GET /login`, half
+ * warm API URL calls (a fresh session each run, so the run stays in the re-delivery window).
+ */
 export async function memory(ctx, m) {
   const samples = [{ after: 0, rss: rssMiB(ctx.bridgePid) }];
   let total = 0;
@@ -151,9 +229,15 @@ export async function memory(ctx, m) {
       url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
       headers: { 'accept-language': 'en' },
       connections: m.connections,
-      amount: m.rssRequests,
+      amount: Math.ceil(m.rssRequests / 2),
     });
-    total += page.good + page.bad;
+    const warm = await ctx.warmApiCall();
+    const api = await load({
+      ...warm.request,
+      connections: m.connections,
+      amount: Math.floor(m.rssRequests / 2),
+    });
+    total += page.good + page.bad + api.good + api.bad;
     await sleep(1000);
     samples.push({ after: total, rss: rssMiB(ctx.bridgePid) });
   }
@@ -183,4 +267,16 @@ function cpuSpread(runs) {
     };
   }
   return out;
+}
+
+/** `rcbridge_mongodb_command_duration_seconds_count` by command, from a metrics scrape. */
+function mongoCommands(text) {
+  const counts = {};
+  const pattern =
+    /^rcbridge_mongodb_command_duration_seconds_count\{([^}]*)\} (\S+)$/gm;
+  for (const match of text.matchAll(pattern)) {
+    const command = /command="([^"]*)"/.exec(match[1])?.[1] ?? 'other';
+    counts[command] = (counts[command] ?? 0) + Number(match[2]);
+  }
+  return counts;
 }
