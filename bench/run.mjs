@@ -235,11 +235,11 @@ async function main() {
       };
     },
     /** The emulator's control API (call log), over HTTP. */
-    async rc(method, args = []) {
+    async rc(method, rpcArgs = []) {
       const response = await fetch(`${rc.url}/__emulator/rpc/${method}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ args }),
+        body: JSON.stringify({ args: rpcArgs }),
       });
       return (await response.json()).result;
     },
