@@ -153,7 +153,7 @@ ${rows}
 | the same logins vs argon2id with as many in flight as the bridge hashes at once (${r.logins.hashSlots}) | | ${formatSpread(r.logins.argon2Slots, 1)} /s | ${pct(r.logins.ratioSlots)} |
 | Login storm: ${s.stormConnections} connections of \`POST /login\` for ${s.stormDuration} s, plus \`GET /login\` at ${s.stormPageRate}/s | ${r.storm.logins.toFixed(1)} logins/s; event loop p99 ${r.storm.loopP99Ms.toFixed(1)} ms (max ${r.storm.loopMaxMs.toFixed(1)} ms); \`GET /login\` p50 ${r.storm.pageP50Ms.toFixed(1)} ms, p99 ${r.storm.pageP99Ms.toFixed(1)} ms | | |
 
-RSS of the bridge process (\`GET /login\`, ${s.connections} connections, runs of ${s.rssRequests.toLocaleString('en')} requests, sampled 1 s after each run):
+RSS of the bridge process (runs of ${s.rssRequests.toLocaleString('en')} requests, ${s.connections} connections: half \`GET /login\`, half warm API URL calls in chunks of ${s.apiChunk.toLocaleString('en')} per fresh session; sampled 1 s after each run; ${r.memory.failed} failed):
 
 | After requests | RSS |
 |---|---|

@@ -219,11 +219,13 @@ export async function loginStorm(ctx, m) {
 
 /**
  * The bridge's RSS before and after each run of `m.rssRequests` requests: half `GET /login`, half
- * warm API URL calls (a fresh session each run, so the run stays in the re-delivery window).
+ * warm API URL calls, in chunks of `m.apiChunk` with a fresh session each (every chunk must end
+ * within the re-delivery window, counted from the token's hand-out).
  */
 export async function memory(ctx, m) {
   const samples = [{ after: 0, rss: rssMiB(ctx.bridgePid) }];
   let total = 0;
+  let failed = 0;
   for (let run = 0; run < m.rssRuns; run += 1) {
     const page = await load({
       url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
@@ -231,17 +233,24 @@ export async function memory(ctx, m) {
       connections: m.connections,
       amount: Math.ceil(m.rssRequests / 2),
     });
-    const warm = await ctx.warmApiCall();
-    const api = await load({
-      ...warm.request,
-      connections: m.connections,
-      amount: Math.floor(m.rssRequests / 2),
-    });
-    total += page.good + page.bad + api.good + api.bad;
+    total += page.good + page.bad;
+    failed += page.bad;
+    for (let left = Math.floor(m.rssRequests / 2); left > 0;) {
+      const amount = Math.min(left, m.apiChunk);
+      const warm = await ctx.warmApiCall();
+      const api = await load({
+        ...warm.request,
+        connections: m.connections,
+        amount,
+      });
+      total += api.good + api.bad;
+      failed += api.bad;
+      left -= amount;
+    }
     await sleep(1000);
     samples.push({ after: total, rss: rssMiB(ctx.bridgePid) });
   }
-  return { samples };
+  return { samples, failed };
 }
 
 function pair(bridge, baseline) {
