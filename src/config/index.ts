@@ -26,3 +26,9 @@ export type {
   RocketChatConfig,
 } from './rocketchat.config.js';
 export type { SameSite, SessionConfig } from './session.config.js';
+export type {
+  AuditConfig,
+  HttpSecurityConfig,
+  LoginProtectionConfig,
+  RateLimit,
+} from './security.config.js';
