@@ -1,0 +1,33 @@
+import type { HttpSecurityConfig } from '../../config/index.js';
+import { BODY_LIMIT_BYTES } from './strict-body-parsers.js';
+
+/** Node's default; stated so it is a decision: 16 KB of request line and headers, else 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Path parameters longer than this are refused by the router (414/404), never matched. */
+export const MAX_PARAM_LENGTH = 256;
+/** Slow headers (slowloris) are cut sooner than a whole request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * The HTTP server's limits, as FastifyAdapter options: body size, header size, timeouts for
+ * headers and whole requests (checked every second, not Node's default 30), the trusted proxies.
+ * Anything over a limit is refused by the server itself, before any route runs. The router's
+ * `maxParamLength` goes into `routerOptions` (see ROUTER_LIMITS), where Fastify 5 wants it.
+ */
+export function httpServerOptions(security: HttpSecurityConfig) {
+  return {
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: security.requestTimeoutMs,
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, security.requestTimeoutMs),
+      connectionsCheckingInterval: 1000,
+    },
+    // Addresses and CIDRs only (validated in config): never a hop count, never `true`.
+    trustProxy:
+      security.trustProxy.length > 0 ? [...security.trustProxy] : false,
+  } as const;
+}
+
+/** Spread into FastifyAdapter's `routerOptions`. */
+export const ROUTER_LIMITS = { maxParamLength: MAX_PARAM_LENGTH } as const;
