@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import {
   type ArgumentsHost,
   Catch,
@@ -16,23 +15,7 @@ import {
 } from '../../session/index.js';
 import { SessionStoreUnavailableFilter } from '../../session/filters/session-store-unavailable.filter.js';
 import { ThrottleStoreUnavailableError } from '../throttle/throttle.errors.js';
-
-/** Short, fixed answers: never the exception's own message (Fastify's and JSON.parse's quote input). */
-const MESSAGES: Record<number, string> = {
-  400: 'The request could not be understood',
-  401: 'Authentication required',
-  403: 'Forbidden',
-  404: 'Not found',
-  405: 'Method not allowed',
-  408: 'The request took too long',
-  413: 'The request body is too large',
-  414: 'The URL is too long',
-  415: 'Unsupported content type',
-  429: 'Too many requests; try again later',
-  431: 'The request headers are too large',
-  500: 'Internal error; quote the request id when reporting it',
-  503: 'Temporarily unavailable; try again shortly',
-};
+import { genericErrorBody } from './generic-error.js';
 
 /** Which error page (views/error.hbs texts) a browser gets for a status. */
 const PAGES: Record<number, string> = {
@@ -121,16 +104,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       .status(status)
       .header('cache-control', 'no-store')
       .header('content-type', 'application/json; charset=utf-8')
-      .send(
-        JSON.stringify({
-          statusCode: status,
-          error: STATUS_CODES[status] ?? 'Error',
-          message:
-            MESSAGES[status] ??
-            (status < 500 ? 'The request was refused' : MESSAGES[500]),
-          requestId,
-        }),
-      );
+      .send(genericErrorBody(status, requestId));
   }
 }
 

@@ -33,22 +33,33 @@ export const PERMISSIONS_POLICY = [
 export function securityHeadersHook(
   security: Pick<HttpSecurityConfig, 'hsts'>,
 ): onSendHookHandler {
-  const hsts = security.hsts
-    ? `max-age=${security.hsts.maxAgeSeconds}${security.hsts.includeSubDomains ? '; includeSubDomains' : ''}`
-    : undefined;
+  const apply = securityHeaders(security);
   return (
     request: FastifyRequest,
     reply: FastifyReply,
     payload: unknown,
     done: (error: Error | null, payload?: unknown) => void,
   ) => {
+    apply(reply, isFrameable(request));
+    done(null, payload);
+  };
+}
+
+/** Sets the headers above on a reply (also used where Fastify's hooks do not run). */
+export function securityHeaders(
+  security: Pick<HttpSecurityConfig, 'hsts'>,
+): (reply: FastifyReply, frameable: boolean) => void {
+  const hsts = security.hsts
+    ? `max-age=${security.hsts.maxAgeSeconds}${security.hsts.includeSubDomains ? '; includeSubDomains' : ''}`
+    : undefined;
+  return (reply, frameable) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('permissions-policy', PERMISSIONS_POLICY);
     void reply.header('cross-origin-resource-policy', 'same-origin');
     if (!reply.hasHeader('referrer-policy')) {
       void reply.header('referrer-policy', 'same-origin');
     }
-    if (!isFrameable(request)) {
+    if (!frameable) {
       void reply.header('cross-origin-opener-policy', 'same-origin');
     }
     if (hsts !== undefined) {
@@ -61,7 +72,6 @@ export function securityHeadersHook(
       );
     }
     void reply.removeHeader('x-powered-by');
-    done(null, payload);
   };
 }
 

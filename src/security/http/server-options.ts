@@ -1,4 +1,8 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpSecurityConfig } from '../../config/index.js';
+import { REQUEST_ID_HEADER } from '../../observability/index.js';
+import { genericErrorBody } from './generic-error.js';
+import { securityHeaders } from './security-headers.hook.js';
 import { BODY_LIMIT_BYTES } from './strict-body-parsers.js';
 
 /** Node's default; stated so it is a decision: 16 KB of request line and headers, else 431. */
@@ -26,7 +30,39 @@ export function httpServerOptions(security: HttpSecurityConfig) {
     // Addresses and CIDRs only (validated in config): never a hop count, never `true`.
     trustProxy:
       security.trustProxy.length > 0 ? [...security.trustProxy] : false,
+    frameworkErrors: frameworkErrorAnswer(security),
   } as const;
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a URL that does not percent-decode, a
+ * path parameter over the limit): Fastify's own answer quotes the URL. This one is the generic
+ * body, with the request id and the headers every response gets (not frameable).
+ */
+function frameworkErrorAnswer(security: HttpSecurityConfig) {
+  const headers = securityHeaders(security);
+  return (
+    error: FastifyError,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void => {
+    const status =
+      typeof error.statusCode === 'number' && error.statusCode >= 400
+        ? error.statusCode
+        : 400;
+    headers(reply, false);
+    void reply
+      .status(status)
+      .header(REQUEST_ID_HEADER, request.id)
+      .header('x-frame-options', 'DENY')
+      .header(
+        'content-security-policy',
+        `${String(reply.getHeader('content-security-policy'))}; frame-ancestors 'none'`,
+      )
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(genericErrorBody(status, request.id));
+  };
 }
 
 /** Spread into FastifyAdapter's `routerOptions`. */
