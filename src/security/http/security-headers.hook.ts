@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { HttpSecurityConfig } from '../../config/index.js';
-import { FRAMEABLE_ROUTE_CONFIG } from '../../session/index.js';
 import { FALLBACK_CONTENT_SECURITY_POLICY } from './content-security-policy.js';
 
 /** Features no bridge page uses, denied to it and to anything it could embed. */
@@ -24,8 +23,10 @@ export const PERMISSIONS_POLICY = [
  *   request, to which CORP does not apply);
  * - `Referrer-Policy: same-origin` unless the route set one (never `no-referrer`: with it Chromium
  *   sends `Origin: null` on the login form's own post, which the CSRF check must refuse);
- * - `Cross-Origin-Opener-Policy: same-origin` except on frameable routes, whose pages run in
- *   Rocket.Chat's frame or in a login window that must keep its opener;
+ * - no `Cross-Origin-Opener-Policy`: the login window opened from Rocket.Chat's frame (cookies
+ *   blocked) must keep `window.opener` on every page it may land on, and any COOP other than
+ *   unsafe-none on such a page severs it (seen in Chromium); the login pages could never carry
+ *   it, and on the other pages it would protect next to nothing;
  * - HSTS when PUBLIC_URL is https (HSTS_MAX_AGE);
  * - a CSP that allows nothing where the route set none (pages set their nonce policy);
  * - never `X-Powered-By`.
@@ -35,12 +36,12 @@ export function securityHeadersHook(
 ): onSendHookHandler {
   const apply = securityHeaders(security);
   return (
-    request: FastifyRequest,
+    _request: FastifyRequest,
     reply: FastifyReply,
     payload: unknown,
     done: (error: Error | null, payload?: unknown) => void,
   ) => {
-    apply(reply, isFrameable(request));
+    apply(reply);
     done(null, payload);
   };
 }
@@ -48,19 +49,16 @@ export function securityHeadersHook(
 /** Sets the headers above on a reply (also used where Fastify's hooks do not run). */
 export function securityHeaders(
   security: Pick<HttpSecurityConfig, 'hsts'>,
-): (reply: FastifyReply, frameable: boolean) => void {
+): (reply: FastifyReply) => void {
   const hsts = security.hsts
     ? `max-age=${security.hsts.maxAgeSeconds}${security.hsts.includeSubDomains ? '; includeSubDomains' : ''}`
     : undefined;
-  return (reply, frameable) => {
+  return (reply) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('permissions-policy', PERMISSIONS_POLICY);
     void reply.header('cross-origin-resource-policy', 'same-origin');
     if (!reply.hasHeader('referrer-policy')) {
       void reply.header('referrer-policy', 'same-origin');
-    }
-    if (!frameable) {
-      void reply.header('cross-origin-opener-policy', 'same-origin');
     }
     if (hsts !== undefined) {
       void reply.header('strict-transport-security', hsts);
@@ -73,10 +71,4 @@ export function securityHeaders(
     }
     void reply.removeHeader('x-powered-by');
   };
-}
-
-function isFrameable(request: FastifyRequest): boolean {
-  const config = request.routeOptions?.config as
-    Partial<typeof FRAMEABLE_ROUTE_CONFIG> | undefined;
-  return config?.frameableByRocketChat === true;
 }

@@ -50,7 +50,7 @@ function frameworkErrorAnswer(security: HttpSecurityConfig) {
       typeof error.statusCode === 'number' && error.statusCode >= 400
         ? error.statusCode
         : 400;
-    headers(reply, false);
+    headers(reply);
     void reply
       .status(status)
       .header(REQUEST_ID_HEADER, request.id)
