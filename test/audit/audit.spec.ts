@@ -7,6 +7,7 @@ import {
   type AuditRecord,
 } from '../../src/audit/index.js';
 import { UserAdminService } from '../../src/auth/users/index.js';
+import { MetricsService } from '../../src/observability/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { csrfOf, setCookies } from '../session/browser-like-client.js';
 import {
@@ -170,6 +171,18 @@ describe('audit trail of logins, lockouts and logouts', () => {
       requestId: ok.headers['x-request-id'],
       at: first.at.toISOString(),
     });
+    // The login metric counts the same outcomes (throttled and locked both as "locked").
+    const metrics = await t.app.get(MetricsService).render();
+    expect(
+      ['ok', 'failed', 'locked'].map((outcome) =>
+        Number(
+          new RegExp(
+            `rcbridge_login_attempts_total\\{outcome="${outcome}"\\} (\\d+)`,
+          ).exec(metrics)?.[1],
+        ),
+      ),
+    ).toEqual([2, 11, 2]);
+
     const everything = `${t.logs.text}\n${JSON.stringify(stored)}`;
     for (const secret of [PASSWORD, 'wrong-secret-', 'Spring2034!']) {
       expect(everything).not.toContain(secret);

@@ -87,7 +87,7 @@ describe('failure budget per client address (defaults: 20 failures in 10 minutes
     ).toBe(SIGNED_IN);
   });
 
-  it('should let an operator clear an address, and list it while it is throttled', async () => {
+  it('should let an operator clear an address, and list it whenever it is throttled', async () => {
     clockAt(Date.UTC(2032, 0, 3, 8));
     for (let i = 0; i < 20; i++) {
       await attemptLogin(t.app, `x${i}`, 'wrong', { ip: '192.0.2.99' });
@@ -110,6 +110,17 @@ describe('failure budget per client address (defaults: 20 failures in 10 minutes
         await attemptLogin(t.app, 'user17', PASSWORD, { ip: '192.0.2.99' }),
       ),
     ).toBe(SIGNED_IN);
+    // Throttled again after the clear: listed again (a new episode).
+    for (let i = 0; i < 20; i++) {
+      await attemptLogin(t.app, `y${i}`, 'wrong', { ip: '192.0.2.99' });
+    }
+    expect(
+      (await attemptLogin(t.app, 'user17', PASSWORD, { ip: '192.0.2.99' }))
+        .statusCode,
+    ).toBe(429);
+    expect(await admin.list()).toContainEqual(
+      expect.objectContaining({ kind: 'address', target: '192.0.2.99' }),
+    );
   });
 });
 

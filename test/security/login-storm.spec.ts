@@ -199,7 +199,10 @@ describe('a storm of logins with the default settings (measured; bounds are loos
     };
     // Numbers for the benchmark notes; the assertions only catch a starved event loop.
     process.stdout.write(`[login storm] ${JSON.stringify(measured)}\n`);
-    expect(measured.liveP99).toBeLessThan(2000);
-    expect(measured.loginP99).toBeLessThan(15_000);
-  });
+    // Alone: p50 ~6 ms, p99 ~80 ms; with other test files hashing on the same 2 cores, p99 ~1.4 s.
+    expect(measured.liveP50).toBeLessThan(500);
+    expect(measured.liveP99).toBeLessThan(5000);
+    // A waiting check gives up after 10 s (503): nothing may hang beyond that and its processing.
+    expect(measured.loginP99).toBeLessThan(30_000);
+  }, 60_000);
 });

@@ -15,7 +15,7 @@ import {
  */
 @Injectable()
 export class AddressFailures {
-  /** Addresses recorded as throttled, and until when (one write per episode, not per request). */
+  /** Counters recorded as throttled, and until when (one write per episode, not per request). */
   private readonly marked = new Map<string, number>();
 
   constructor(
@@ -35,12 +35,14 @@ export class AddressFailures {
     if (!refused) {
       return undefined;
     }
-    const until = this.clock.now() + refused.retryAfterMs;
-    if ((this.marked.get(address) ?? 0) < this.clock.now()) {
+    const now = this.clock.now();
+    // Per generation: after an operator's clear, a new episode is recorded again.
+    if ((this.marked.get(spec.key) ?? 0) < now) {
       if (this.marked.size > 10_000) {
         this.marked.clear();
       }
-      this.marked.set(address, until);
+      const until = now + refused.retryAfterMs;
+      this.marked.set(spec.key, until);
       await this.subjects.markAddressThrottled(address, until);
     }
     return Math.ceil(refused.retryAfterMs / 1000);
