@@ -8,6 +8,7 @@ const VALID: Env = {
   ROCKETCHAT_USER_ID: 'adminid',
   ROCKETCHAT_AUTH_TOKEN: 'pat-value-that-is-secret',
   SESSION_SECRET: 'x'.repeat(8) + 'abcdefghijklmnopqrstuvwxyz0123456789',
+  TOKEN_ENCRYPTION_KEY: 'bMXvzX2g3c8yq6J0v7kP1n4Rz9sT5wQe2aYh8LdF0uc=',
   PUBLIC_URL: 'https://sso.example.org',
 };
 
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       expect.stringMatching(
         /^ROCKETCHAT_AUTH_TOKEN: is required: set ROCKETCHAT_USER_ID/,
       ),
+      'TOKEN_ENCRYPTION_KEY: is required',
     ]);
   });
 

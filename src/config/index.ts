@@ -23,7 +23,16 @@ export { InjectConfig } from './inject-config.decorator.js';
 export type { MongoConfig } from './mongo.config.js';
 export type {
   AdminCredentials,
+  LinkRule,
+  LogoutMode,
+  PostLoginMessage,
+  ProvisioningConfig,
   RocketChatConfig,
+  RocketChatHttpConfig,
+  RocketChatVersion,
+  SyncMode,
+  TokenConfig,
+  TokenStrategyName,
 } from './rocketchat.config.js';
 export type { SameSite, SessionConfig } from './session.config.js';
 export type {

@@ -1,11 +1,31 @@
 import type { EnvReader } from './env.js';
 import { parseMongoUri } from './mongo.config.js';
 import {
+  readProvisioningConfig,
+  type ProvisioningConfig,
+} from './rocketchat-provisioning.config.js';
+import {
+  readTokenConfig,
+  type TokenConfig,
+} from './rocketchat-tokens.config.js';
+import {
   isLoopbackHost,
   normaliseOrigin,
   parseBaseUrl,
   withoutTrailingSlash,
 } from './urls.js';
+
+export type {
+  LinkRule,
+  ProvisioningConfig,
+  SyncMode,
+} from './rocketchat-provisioning.config.js';
+export type {
+  LogoutMode,
+  PostLoginMessage,
+  TokenConfig,
+  TokenStrategyName,
+} from './rocketchat-tokens.config.js';
 
 export type AdminCredentials =
   | {
@@ -19,9 +39,28 @@ export type AdminCredentials =
       readonly password: string;
     };
 
+/** A Rocket.Chat release as far as the bridge cares (createToken's body changed in 8.0). */
+export interface RocketChatVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface RocketChatHttpConfig {
+  /** Deadline of one REST call, body included. */
+  readonly timeoutMs: number;
+  /** Extra attempts for idempotent reads (GET) after a timeout, network error or 5xx. */
+  readonly readRetries: number;
+  /** The circuit breaker opens after this many failures within `breakerWindowMs`... */
+  readonly breakerFailures: number;
+  readonly breakerWindowMs: number;
+  /** ...and lets one probe through after this long. */
+  readonly breakerCooldownMs: number;
+}
+
 export interface RocketChatConfig {
   /** Rocket.Chat as browsers see it, without trailing slash (django-rocketchat-auth's ROCKETCHAT_URL). */
   readonly url: string;
+  /** The origin of `url`: the only postMessage target of the post-login page. */
   readonly origin: string;
   /** Base for the bridge's own REST calls (a compose service name, say); defaults to `url`. */
   readonly apiUrl: string;
@@ -30,6 +69,11 @@ export interface RocketChatConfig {
   readonly admin: AdminCredentials;
   /** Rocket.Chat's own database (MONGO_DB), only for the Mongo-based token strategies. Never logged. */
   readonly mongoUri: string | undefined;
+  /** ROCKETCHAT_VERSION; undefined = ask Rocket.Chat (`GET /api/info`). */
+  readonly version: RocketChatVersion | undefined;
+  readonly http: RocketChatHttpConfig;
+  readonly tokens: TokenConfig;
+  readonly provisioning: ProvisioningConfig;
 }
 
 export function readRocketChatConfig(r: EnvReader): RocketChatConfig {
@@ -46,6 +90,8 @@ export function readRocketChatConfig(r: EnvReader): RocketChatConfig {
       'must be https unless it names localhost, a private address or a single-label host (a compose service)',
     );
   }
+  const mongoUri = readRocketChatMongo(r);
+  const version = readVersion(r);
 
   return {
     url: withoutTrailingSlash(url),
@@ -53,7 +99,11 @@ export function readRocketChatConfig(r: EnvReader): RocketChatConfig {
     apiUrl: withoutTrailingSlash(apiUrl),
     allowedOrigins: readAllowedOrigins(r, url),
     admin: readAdmin(r),
-    mongoUri: readRocketChatMongo(r),
+    mongoUri,
+    version,
+    http: readHttp(r),
+    tokens: readTokenConfig(r, { mongoUri, version }),
+    provisioning: readProvisioningConfig(r),
   };
 }
 
@@ -82,6 +132,60 @@ function readUrl(
     );
   }
   return parsed.url;
+}
+
+function readVersion(r: EnvReader): RocketChatVersion | undefined {
+  const value = r.string('ROCKETCHAT_VERSION', { default: 'auto' }).trim();
+  if (value.toLowerCase() === 'auto') {
+    return undefined;
+  }
+  const match = /^(\d{1,3})(?:\.(\d{1,3}|x))?(?:\.(?:\d{1,3}|x))?$/i.exec(
+    value,
+  );
+  if (!match) {
+    r.fail(
+      'ROCKETCHAT_VERSION',
+      'must be auto or a Rocket.Chat version such as 7.10, 8 or 8.0.1',
+    );
+    return undefined;
+  }
+  const major = Number(match[1]);
+  if (major < 1) {
+    r.fail('ROCKETCHAT_VERSION', 'must be a Rocket.Chat version (1 or later)');
+    return undefined;
+  }
+  const minor = match[2] && /^\d+$/.test(match[2]) ? Number(match[2]) : 0;
+  return { major, minor };
+}
+
+function readHttp(r: EnvReader): RocketChatHttpConfig {
+  return {
+    timeoutMs: r.durationMs('ROCKETCHAT_TIMEOUT', {
+      default: 3000,
+      min: 100,
+      max: 60_000,
+    }),
+    readRetries: r.int('ROCKETCHAT_READ_RETRIES', {
+      default: 2,
+      min: 0,
+      max: 5,
+    }),
+    breakerFailures: r.int('ROCKETCHAT_BREAKER_FAILURES', {
+      default: 5,
+      min: 1,
+      max: 1000,
+    }),
+    breakerWindowMs: r.durationMs('ROCKETCHAT_BREAKER_WINDOW', {
+      default: 10_000,
+      min: 100,
+      max: 3_600_000,
+    }),
+    breakerCooldownMs: r.durationMs('ROCKETCHAT_BREAKER_COOLDOWN', {
+      default: 30_000,
+      min: 100,
+      max: 3_600_000,
+    }),
+  };
 }
 
 function readAllowedOrigins(r: EnvReader, rocketChatUrl: URL): string[] {

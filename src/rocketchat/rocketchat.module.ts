@@ -1,5 +1,140 @@
+import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
+import { getConfigToken } from '@nestjs/config';
+import { AuthModule } from '../auth/auth.module.js';
+import type { RocketChatConfig } from '../config/index.js';
+import { SessionModule } from '../session/index.js';
+import { ApiUrlController } from './api/api-url.controller.js';
+import { EmptyBodyHook } from './api/empty-body.hook.js';
+import { PostLoginPage } from './api/post-login-page.service.js';
+import { PostLoginController } from './api/post-login.controller.js';
+import { ReverseLogoutController } from './api/reverse-logout.controller.js';
+import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
+import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
+import { prefixedModels } from '../database/index.js';
+import { AdminBootstrap } from './client/admin-bootstrap.service.js';
+import { AdminCredentialsRepository } from './client/admin-credentials.repository.js';
+import {
+  ADMIN_CREDENTIALS_COLLECTION,
+  ADMIN_CREDENTIALS_MODEL,
+  AdminCredentialsSchema,
+} from './client/admin-credentials.schema.js';
+import { AdminCredentials } from './client/admin-credentials.service.js';
+import { RocketChatApi } from './client/rocketchat-api.service.js';
+import { RocketChatHttp } from './client/rocketchat-http.service.js';
+import { RocketChatVersionService } from './client/rocketchat-version.service.js';
+import {
+  LEASE_LOCK_COLLECTION,
+  LEASE_LOCK_MODEL,
+  LeaseLockSchema,
+} from './leases/lease-lock.schema.js';
+import { LeaseLocksRepository } from './leases/lease-locks.repository.js';
+import { AccountCreator } from './provisioning/account-creator.service.js';
+import { AccountLinker } from './provisioning/account-linker.service.js';
+import { ProfileSync } from './provisioning/profile-sync.service.js';
+import { ProvisioningService } from './provisioning/provisioning.service.js';
+import {
+  USER_LINK_COLLECTION,
+  USER_LINK_MODEL,
+  UserLinkSchema,
+} from './provisioning/user-link.schema.js';
+import { UserLinksRepository } from './provisioning/user-links.repository.js';
+import { LegacyIframeTokenStrategy } from './tokens/legacy-iframe-token.strategy.js';
+import { MongoResumeTokenStrategy } from './tokens/mongo-resume-token.strategy.js';
+import { RestTokenStrategy } from './tokens/rest-token.strategy.js';
+import { RocketChatDatabase } from './tokens/rocketchat-database.service.js';
+import { TokenCipher } from './tokens/token-cipher.js';
+import { TokenStrategies } from './tokens/token-strategies.service.js';
+import { RevocationQueueRepository } from './tokens/revocation-queue.repository.js';
+import {
+  REVOCATION_COLLECTION,
+  REVOCATION_MODEL,
+  RevocationSchema,
+} from './tokens/revocation.schema.js';
+import { RevocationService } from './tokens/revocation.service.js';
+import {
+  SESSION_TOKEN_COLLECTION,
+  SESSION_TOKEN_MODEL,
+  SessionTokenSchema,
+} from './tokens/session-token.schema.js';
+import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
+import { UserLogoutGuard } from './tokens/user-logout.guard.js';
+import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
+import { SessionEnd } from './tokens/session-end.service.js';
+import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
-@Module({})
+@Module({
+  imports: [
+    AuthModule,
+    SessionModule,
+    HttpModule.registerAsync({
+      inject: [getConfigToken('rocketchat')],
+      useFactory: (config: RocketChatConfig) => ({
+        baseURL: config.apiUrl,
+        timeout: config.http.timeoutMs,
+        maxRedirects: 0,
+      }),
+    }),
+    prefixedModels([
+      {
+        name: ADMIN_CREDENTIALS_MODEL,
+        schema: AdminCredentialsSchema,
+        collection: ADMIN_CREDENTIALS_COLLECTION,
+      },
+      {
+        name: USER_LINK_MODEL,
+        schema: UserLinkSchema,
+        collection: USER_LINK_COLLECTION,
+      },
+      {
+        name: SESSION_TOKEN_MODEL,
+        schema: SessionTokenSchema,
+        collection: SESSION_TOKEN_COLLECTION,
+      },
+      {
+        name: LEASE_LOCK_MODEL,
+        schema: LeaseLockSchema,
+        collection: LEASE_LOCK_COLLECTION,
+      },
+      {
+        name: REVOCATION_MODEL,
+        schema: RevocationSchema,
+        collection: REVOCATION_COLLECTION,
+      },
+    ]),
+  ],
+  providers: [
+    TokenCipher,
+    RocketChatHttp,
+    AdminBootstrap,
+    AdminCredentialsRepository,
+    AdminCredentials,
+    RocketChatApi,
+    RocketChatVersionService,
+    UserLinksRepository,
+    ProfileSync,
+    AccountCreator,
+    AccountLinker,
+    ProvisioningService,
+    RocketChatDatabase,
+    RestTokenStrategy,
+    MongoResumeTokenStrategy,
+    LegacyIframeTokenStrategy,
+    TokenStrategies,
+    SessionTokensRepository,
+    LeaseLocksRepository,
+    RevocationQueueRepository,
+    UserLogoutGuard,
+    RevocationService,
+    TokenLifecycle,
+    SessionEnd,
+    OrphanSweeper,
+    SessionLoggedOutListener,
+    RocketChatOriginGuard,
+    PostLoginPage,
+    EmptyBodyHook,
+  ],
+  controllers: [ApiUrlController, PostLoginController, ReverseLogoutController],
+})
 export class RocketChatModule {}

@@ -122,6 +122,14 @@ export class SessionService {
     return ended;
   }
 
+  /**
+   * Whether the session record still exists (an expired one does until it is ended, which is
+   * announced like any end). For modules that keep data per session and sweep what outlived it.
+   */
+  async exists(sessionId: string): Promise<boolean> {
+    return (await this.repository.findById(sessionId)) !== null;
+  }
+
   /** False when the session no longer exists. */
   setInteractionRequired(sessionId: string, value: boolean): Promise<boolean> {
     return this.repository.setInteractionRequired(sessionId, value);

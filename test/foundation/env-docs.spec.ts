@@ -38,6 +38,7 @@ describe('configuration reference', () => {
       ROCKETCHAT_URL: 'http://localhost:3000',
       ROCKETCHAT_USER_ID: 'id',
       ROCKETCHAT_AUTH_TOKEN: 'token',
+      TOKEN_ENCRYPTION_KEY: 'bMXvzX2g3c8yq6J0v7kP1n4Rz9sT5wQe2aYh8LdF0uc=',
     };
     const defaults: Record<string, string> = {};
     for (const entry of parseEnvExample(example)) {

@@ -10,6 +10,7 @@ import { describeFault } from './core/faults.js';
 import { ApiRouter, runRoute } from './core/pipeline.js';
 import { renderCustomScripts, renderPage } from './page/page.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { avatarRoutes } from './routes/avatar.routes.js';
 import { ddpCheck, ddpLogin, ddpLogout } from './routes/ddp.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { tokenRoutes } from './routes/tokens.routes.js';
@@ -60,6 +61,7 @@ export function buildServer(
     ...usersRoutes,
     ...tokenRoutes,
     ...settingsRoutes,
+    ...avatarRoutes,
   ]) {
     router.add(route);
   }

@@ -16,6 +16,7 @@ export const TEST_ENV: Env = {
   ROCKETCHAT_USER_ID: 'bridgeadminid',
   ROCKETCHAT_AUTH_TOKEN: 'test-admin-personal-access-token-9f8e7d',
   SESSION_SECRET: 'test-session-secret-a1b2c3d4e5f6a7b8c9d0e1f2a3b4',
+  TOKEN_ENCRYPTION_KEY: 'dGVzdC10b2tlbi1lbmNyeXB0aW9uLWtleS0wMTIzNDU=',
   MONGO_SERVER_SELECTION_TIMEOUT: '2s',
   LOG_LEVEL: 'error',
 };

@@ -29,8 +29,9 @@ export class LoginController {
     @Res() reply: FastifyReply,
     @Query('next') next: unknown,
     @Query('popup') popup: unknown,
+    @Query('client') client: unknown,
   ): Promise<FastifyReply> {
-    return this.login.show(request, reply, { next, popup });
+    return this.login.show(request, reply, { next, popup, client });
   }
 
   /**

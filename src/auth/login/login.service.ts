@@ -11,7 +11,7 @@ import {
 } from '../../session/index.js';
 import { UsersRepository, type AuthenticatedUser } from '../users/index.js';
 import { LoginViews } from './login-views.service.js';
-import { DEFAULT_NEXT, safeNext } from './next-target.js';
+import { DEFAULT_NEXT, withElectronFlag, safeNext } from './next-target.js';
 
 /** The login page's decisions: form, "continue as", straight on to `next`, logout. */
 @Injectable()
@@ -38,13 +38,17 @@ export class LoginService {
   async show(
     request: FastifyRequest,
     reply: FastifyReply,
-    query: { next?: unknown; popup?: unknown },
+    query: { next?: unknown; popup?: unknown; client?: unknown },
   ): Promise<FastifyReply> {
+    const next =
+      (typeof query.next === 'string'
+        ? this.nextTargets.get(query.next)
+        : undefined) ?? DEFAULT_NEXT;
     const target = {
       next:
-        (typeof query.next === 'string'
-          ? this.nextTargets.get(query.next)
-          : undefined) ?? DEFAULT_NEXT,
+        query.client === 'electron'
+          ? withElectronFlag(next, this.app.publicOrigin)
+          : next,
       popup: query.popup === '1',
     };
     const session = await this.sessions.resolve(request);

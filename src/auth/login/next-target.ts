@@ -62,6 +62,16 @@ export function withPopupFlag(next: string, origin: string): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/**
+ * Rocket.Chat's desktop app adds `client=electron` to the Iframe URL; it travels on into `next`
+ * so the post-login page knows (it must not send the app's window elsewhere).
+ */
+export function withElectronFlag(next: string, origin: string): string {
+  const url = new URL(next, origin);
+  url.searchParams.set('client', 'electron');
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
 /** `/login?next=…` for links that restart the flow (the value is validated again when followed). */
 export function loginUrl(next: string, popup = false): string {
   const params = new URLSearchParams();

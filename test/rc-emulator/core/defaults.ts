@@ -113,6 +113,7 @@ export function defaultPermissions(): Record<string, string[]> {
   return {
     'create-user': ['admin'],
     'edit-other-user-info': ['admin'],
+    'edit-other-user-avatar': ['admin'],
     'edit-other-user-password': ['admin'],
     'edit-other-user-active-status': ['admin'],
     'manage-moderation-actions': ['admin'],

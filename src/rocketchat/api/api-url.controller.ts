@@ -1,0 +1,45 @@
+import { All, Controller, Req, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SessionService } from '../../session/index.js';
+import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
+import { RocketChatOriginGuard } from './rocketchat-origin.guard.js';
+import { RocketChatApiFilter } from './rocketchat-api.filter.js';
+
+/**
+ * Rocket.Chat's "API URL" (Accounts › Iframe › API URL, method POST by default, GET allowed):
+ * `200 {"loginToken": ...}` (or `{"token": ...}` with the legacy strategy, never both) for a
+ * browser with a bridge session, else `401`. The origin check comes first, before the session is
+ * read or Rocket.Chat called (see RocketChatOriginGuard).
+ */
+@Controller('rocketchat')
+@UseFilters(RocketChatApiFilter)
+export class ApiUrlController {
+  constructor(
+    private readonly origins: RocketChatOriginGuard,
+    private readonly sessions: SessionService,
+    private readonly tokens: TokenLifecycle,
+  ) {}
+
+  @All('api')
+  async apiUrl(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const early = this.origins.admit(request, reply);
+    if (early) {
+      return early;
+    }
+    const session = await this.sessions.resolve(request);
+    if (!session) {
+      return reply.status(401).send();
+    }
+    const handOut = await this.tokens.forApiUrl(session);
+    if (handOut.kind === 'none') {
+      return reply.status(401).send();
+    }
+    return reply
+      .status(200)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ [handOut.field]: handOut.token }));
+  }
+}

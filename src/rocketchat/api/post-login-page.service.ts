@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  type AppConfig,
+  InjectConfig,
+  type RocketChatConfig,
+} from '../../config/index.js';
+import { PageResponder, SessionService } from '../../session/index.js';
+import { RocketChatAccountRefusedError } from '../provisioning/provisioning.errors.js';
+import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
+
+export const POST_LOGIN_PATH = '/rocketchat/redirect';
+
+export interface PostLoginMode {
+  /** A top-level login window opened by the login frame (`popup=1`). */
+  readonly popup: boolean;
+  /** Rocket.Chat's desktop app (`client=electron`). */
+  readonly electron: boolean;
+}
+
+/**
+ * The end of the login flow (`/rocketchat/redirect`, the `next` of the Iframe URL). Framed by
+ * Rocket.Chat (the web client, and the mobile apps' WebView running it), it posts
+ * `{event: 'login-with-token', loginToken}` to `window.parent`; in a login window opened by the
+ * frame, to `window.opener.parent`; always with the configured Rocket.Chat origin as
+ * targetOrigin, never `*`. Opened top-level, it sends the browser to Rocket.Chat, which then
+ * calls the API URL (as django-rocketchat-auth's redirect did), except in the desktop app.
+ */
+@Injectable()
+export class PostLoginPage {
+  private readonly logger = new Logger(PostLoginPage.name);
+
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    @InjectConfig('app') private readonly app: AppConfig,
+    private readonly sessions: SessionService,
+    private readonly tokens: TokenLifecycle,
+    private readonly pages: PageResponder,
+  ) {}
+
+  async show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    mode: PostLoginMode,
+  ): Promise<FastifyReply> {
+    const session = await this.sessions.resolve(request);
+    if (!session || session.interactionRequired) {
+      // Log in first, or confirm the account ("Continue as ..."), then come back here.
+      return this.see(reply, this.loginUrl(mode));
+    }
+    const topLevel =
+      !mode.popup && request.headers['sec-fetch-dest'] === 'document';
+    if (topLevel && !mode.electron) {
+      return this.see(reply, this.config.url);
+    }
+    let message: Record<string, string> | undefined;
+    if (topLevel) {
+      message = undefined;
+    } else if (
+      this.config.tokens.postLoginMessage === 'try-iframe-login' &&
+      !mode.popup
+    ) {
+      message = { event: 'try-iframe-login' };
+    } else {
+      let handOut;
+      try {
+        handOut = await this.tokens.forPage(
+          session,
+          request.headers['sec-fetch-dest'] === 'iframe',
+        );
+      } catch (error) {
+        if (!(error instanceof RocketChatAccountRefusedError)) {
+          throw error;
+        }
+        // Not straight back here from the login page: it offers "Continue as" and "Log out".
+        await this.sessions.setInteractionRequired(session.id, true);
+        return this.refused(request, reply, error, mode);
+      }
+      if (handOut.kind === 'none') {
+        // The session ended meanwhile (say, the user was disabled).
+        return this.see(reply, this.loginUrl(mode));
+      }
+      message = { event: 'login-with-token', [handOut.field]: handOut.token };
+    }
+    const scriptNonce = randomBytes(16).toString('base64url');
+    void reply.header(
+      'content-security-policy',
+      `default-src 'self'; script-src 'nonce-${scriptNonce}'; style-src 'self' 'unsafe-inline'; ` +
+        "img-src 'self' data: https:; object-src 'none'; base-uri 'none'; form-action 'self'; connect-src 'none'",
+    );
+    return this.pages.send(
+      request,
+      reply,
+      'rocketchat-redirect',
+      {
+        pageTitle: 'rocketchat.redirect.title',
+        handoff: scriptJson({
+          message,
+          targetOrigin: this.config.origin,
+          rocketChatUrl: this.config.url,
+          popup: mode.popup,
+          electron: mode.electron,
+        }),
+        returnOnly: message === undefined,
+        electron: mode.electron,
+        rocketChatUrl: this.config.url,
+        retryUrl: this.loginUrl(mode),
+      },
+      { volatile: { scriptNonce } },
+    );
+  }
+
+  private refused(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    error: RocketChatAccountRefusedError,
+    mode: PostLoginMode,
+  ): FastifyReply {
+    this.logger.warn(
+      `No Rocket.Chat login (${error.reason}): ${error.message}`,
+    );
+    return this.pages.send(
+      request,
+      reply,
+      'error',
+      {
+        pageTitle: 'rocketchat.refused.title',
+        heading: 'rocketchat.refused.heading',
+        message: `rocketchat.refused.${error.reason}`,
+        actionUrl: this.loginUrl(mode),
+        actionLabel: 'common.backToLogin',
+      },
+      { status: 403 },
+    );
+  }
+
+  /** The login page, coming back here afterwards with the same mode. */
+  loginUrl(mode: PostLoginMode): string {
+    const next = new URL(POST_LOGIN_PATH, this.app.publicOrigin);
+    if (mode.electron) {
+      next.searchParams.set('client', 'electron');
+    }
+    const params = new URLSearchParams();
+    if (mode.electron) {
+      params.set('next', `${next.pathname}${next.search}`);
+    }
+    if (mode.popup) {
+      params.set('popup', '1');
+    }
+    const query = params.toString();
+    return query ? `/login?${query}` : '/login';
+  }
+
+  private see(reply: FastifyReply, location: string): FastifyReply {
+    return reply
+      .status(303)
+      .header('cache-control', 'no-store')
+      .header('location', location)
+      .send();
+  }
+}
+
+/**
+ * JSON that is safe inside a `<script>` element: `<`, `>` and `&` (which could end the element
+ * or start a comment) and the JavaScript line separators are escaped.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

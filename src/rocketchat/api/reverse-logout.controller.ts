@@ -1,0 +1,48 @@
+import { All, Controller, Logger, Req, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SessionService } from '../../session/index.js';
+import { RocketChatOriginGuard } from './rocketchat-origin.guard.js';
+import { RocketChatApiFilter } from './rocketchat-api.filter.js';
+
+/**
+ * For Rocket.Chat's `Custom_Script_On_Logout` (Administration › Layout › Custom Scripts): the
+ * script posts here with the browser's cookies when the person logs out of Rocket.Chat, and the
+ * bridge session ends too (announced as any logout, so its Rocket.Chat token is revoked once).
+ * The strict origin check is its CSRF defence: only the configured Rocket.Chat origins may call
+ * it. Always 204, with or without a session.
+ */
+@Controller('rocketchat')
+@UseFilters(RocketChatApiFilter)
+export class ReverseLogoutController {
+  private readonly logger = new Logger(ReverseLogoutController.name);
+
+  constructor(
+    private readonly origins: RocketChatOriginGuard,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @All('logout')
+  async logout(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const early = this.origins.admit(request, reply);
+    if (early) {
+      return early;
+    }
+    if (request.method !== 'POST') {
+      // A GET must not change state.
+      return reply
+        .status(405)
+        .header('allow', 'POST, OPTIONS')
+        .send({ error: 'Method not allowed' });
+    }
+    const ended = await this.sessions.logout(request, reply);
+    if (ended) {
+      this.logger.log(
+        `Session ${ended.id} of user ${ended.userId} ended: the person logged out of Rocket.Chat`,
+      );
+    }
+    return reply.status(204).send();
+  }
+}

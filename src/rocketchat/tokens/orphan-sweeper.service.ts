@@ -1,0 +1,94 @@
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
+import { MongoConnectionService } from '../../database/index.js';
+import { SessionService } from '../../session/index.js';
+import { SessionEnd } from './session-end.service.js';
+import { SessionTokensRepository } from './session-tokens.repository.js';
+
+const PAGE = 200;
+const SWEEPS_PER_INTERVAL = 12;
+const MAX_GRACE_MS = 60_000;
+
+/**
+ * No token may outlive its session unnoticed: the logout event is in-process, so a crash or a
+ * MongoDB outage at the wrong moment leaves a token record whose session is gone. Every
+ * 12 × ROCKETCHAT_REVOCATION_INTERVAL this looks at every record older than a grace period (a
+ * mint in progress) and revokes those whose session no longer exists.
+ */
+@Injectable()
+export class OrphanSweeper
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(OrphanSweeper.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private readonly graceMs: number;
+
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    private readonly store: SessionTokensRepository,
+    private readonly sessions: SessionService,
+    private readonly sessionEnd: SessionEnd,
+    private readonly mongo: MongoConnectionService,
+  ) {
+    this.graceMs = Math.min(
+      MAX_GRACE_MS,
+      config.tokens.revocationIntervalMs * SWEEPS_PER_INTERVAL,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.mongo.onConnected(() => {
+      this.timer ??= setInterval(
+        () => void this.sweep(),
+        this.config.tokens.revocationIntervalMs * SWEEPS_PER_INTERVAL,
+      );
+      this.timer.unref();
+      return Promise.resolve();
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; returns how many orphaned tokens were revoked. */
+  sweep(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    let revoked = 0;
+    let after = '';
+    try {
+      const before = new Date(Date.now() - this.graceMs);
+      for (;;) {
+        const ids = await this.store.sessionIdsAfter(after, before, PAGE);
+        for (const id of ids) {
+          if (
+            !(await this.sessions.exists(id)) &&
+            (await this.sessionEnd.orphaned(id))
+          ) {
+            revoked += 1;
+          }
+        }
+        if (ids.length < PAGE) {
+          return revoked;
+        }
+        after = ids[ids.length - 1];
+      }
+    } catch (error) {
+      this.logger.warn(`Orphan sweep interrupted: ${(error as Error).message}`);
+      return revoked;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Schema } from 'mongoose';
+import type { TokenStrategyName } from '../../config/index.js';
+
+export const REVOCATION_MODEL = 'RocketChatRevocation';
+/** Without MONGO_COLLECTION_PREFIX (`bridge_rocketchat_revocations` by default). */
+export const REVOCATION_COLLECTION = 'rocketchat_revocations';
+
+/**
+ * Work that ends a Rocket.Chat login, queued so that a failure (Rocket.Chat down, rate limited)
+ * is retried with backoff, survives restarts, and is done by one replica at a time (each
+ * attempt is a turn won in the lease locks).
+ * `token`: one issued token (sealed as it was in its session record); `user-logout`: every
+ * login of one Rocket.Chat user (`users.logout`, ROCKETCHAT_LOGOUT_MODE=all).
+ */
+export interface RevocationDocument {
+  _id: string;
+  kind: 'token' | 'user-logout';
+  rcUserId: string;
+  strategy?: TokenStrategyName;
+  sealedToken?: string;
+  /** What the sealed token is bound to (its session record's id). */
+  sealContext?: string;
+  /** Attempts made so far: the round of the next one. */
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError?: string;
+  /** After this the login has expired in Rocket.Chat anyway: the job is dropped. */
+  notAfter: Date;
+  createdAt: Date;
+}
+
+export const RevocationSchema = new Schema<RevocationDocument>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true, enum: ['token', 'user-logout'] },
+    rcUserId: { type: String, required: true },
+    strategy: { type: String },
+    sealedToken: { type: String },
+    sealContext: { type: String },
+    attempts: { type: Number, required: true },
+    nextAttemptAt: { type: Date, required: true },
+    lastError: { type: String },
+    notAfter: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, strict: 'throw' },
+);
+
+RevocationSchema.index({ nextAttemptAt: 1 });

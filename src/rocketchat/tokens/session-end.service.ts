@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
+import { UserLinksRepository } from '../provisioning/user-links.repository.js';
+import { RevocationService } from './revocation.service.js';
+import { SessionTokensRepository } from './session-tokens.repository.js';
+
+/** Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere. */
+const EXPLICIT_ENDS = new Set(['logout', 'user-disabled']);
+
+/**
+ * What ending a bridge session does in Rocket.Chat: the token the bridge issued to it is revoked
+ * (queued, never blocking the logout); with ROCKETCHAT_LOGOUT_MODE=all, an explicit end (the person
+ * logged out, or the account was disabled) logs the Rocket.Chat user out everywhere instead. A
+ * session that merely expired or was replaced by a new login only loses its own token.
+ */
+@Injectable()
+export class SessionEnd {
+  private readonly logger = new Logger(SessionEnd.name);
+
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    private readonly store: SessionTokensRepository,
+    private readonly links: UserLinksRepository,
+    private readonly revocations: RevocationService,
+  ) {}
+
+  async ended(
+    sessionId: string,
+    bridgeUserId: string,
+    reason: string,
+  ): Promise<void> {
+    const taken = await this.store.take(sessionId);
+    if (this.config.tokens.logoutMode === 'all' && EXPLICIT_ENDS.has(reason)) {
+      const link = taken ? undefined : await this.links.find(bridgeUserId);
+      const rcUserId =
+        taken?.rcUserId ??
+        (link?.state === 'linked' ? link.rcUserId : undefined);
+      if (rcUserId !== undefined) {
+        this.logger.log(
+          `Logging Rocket.Chat user ${rcUserId} out everywhere (session ${sessionId}, ${reason})`,
+        );
+        await this.revocations.logoutEverywhere(rcUserId, sessionId);
+      }
+      // users.logout clears resume tokens, not django-rocketchat-auth's iframe token.
+      if (taken?.strategy === 'legacy-iframe-token') {
+        await this.revocations.revokeToken(taken);
+      }
+      return;
+    }
+    if (taken) {
+      this.logger.log(
+        `Revoking the Rocket.Chat token of session ${sessionId} (bridge user ${bridgeUserId}, ${reason})`,
+      );
+      await this.revocations.revokeToken(taken);
+    }
+  }
+
+  /** The token of a record whose session no longer exists (orphan sweep). */
+  async orphaned(sessionId: string): Promise<boolean> {
+    const taken = await this.store.take(sessionId);
+    if (taken) {
+      this.logger.warn(
+        `Revoking the Rocket.Chat token of session ${sessionId}, which ended without the bridge noticing`,
+      );
+      await this.revocations.revokeToken(taken);
+    }
+    return taken !== null;
+  }
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { TokenStrategyName } from '../../config/index.js';
+import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
+import {
+  SESSION_TOKEN_MODEL,
+  type SessionTokenDocument,
+} from './session-token.schema.js';
+
+const DUPLICATE_KEY = 11000;
+
+/** An issued token as stored (still sealed). */
+export interface StoredSessionToken {
+  readonly sessionId: string;
+  readonly bridgeUserId: string;
+  readonly rcUserId: string;
+  readonly strategy: TokenStrategyName;
+  readonly sealedToken: string;
+  readonly hashedToken: string;
+  readonly issuedAt: Date;
+  readonly deliveredAt: Date;
+  readonly deliveredTo: 'api' | 'frame' | 'page';
+}
+
+export type SessionTokenState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'minting'; readonly claimUntil: Date }
+  | { readonly kind: 'issued'; readonly token: StoredSessionToken };
+
+/** The only owner of the per-session token collection. MongoDB errors propagate (503). */
+@Injectable()
+export class SessionTokensRepository {
+  constructor(
+    @InjectModel(SESSION_TOKEN_MODEL)
+    private readonly model: Model<SessionTokenDocument>,
+    private readonly locks: LeaseLocksRepository,
+  ) {}
+
+  async find(sessionId: string): Promise<SessionTokenState> {
+    const doc = await this.model
+      .findById(sessionId)
+      .lean<SessionTokenDocument>()
+      .exec();
+    return toState(doc);
+  }
+
+  /**
+   * The right to mint this session's token: a claim id, or undefined while another request holds
+   * a live claim or a token exists. A claim left by a crashed request expires after `ms`.
+   */
+  async claim(
+    sessionId: string,
+    bridgeUserId: string,
+    ms: number,
+  ): Promise<string | undefined> {
+    const claimId = randomUUID();
+    const now = new Date();
+    const claimUntil = new Date(now.getTime() + ms);
+    try {
+      await this.model.create({
+        _id: sessionId,
+        bridgeUserId,
+        state: 'minting',
+        claimId,
+        claimUntil,
+        createdAt: now,
+      });
+      return claimId;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) {
+        throw error;
+      }
+    }
+    // A claim left by a crashed request: whoever wins the take-over turn replaces it.
+    const stale = await this.model
+      .findById(sessionId)
+      .lean<SessionTokenDocument>()
+      .exec();
+    if (
+      stale?.state !== 'minting' ||
+      !stale.claimId ||
+      (stale.claimUntil?.getTime() ?? 0) > now.getTime() ||
+      !(await this.locks.tryAcquire(
+        `mint-takeover:${sessionId}:${stale.claimId}`,
+        claimId,
+        ms,
+      ))
+    ) {
+      return undefined;
+    }
+    const taken = await this.model
+      .updateOne(
+        { _id: sessionId, state: 'minting', claimId: stale.claimId },
+        { $set: { claimId, claimUntil, bridgeUserId } },
+      )
+      .exec();
+    return taken.modifiedCount === 1 ? claimId : undefined;
+  }
+
+  /** Stores the minted token under the claim; false when the claim was lost (session ended). */
+  async complete(
+    sessionId: string,
+    claimId: string,
+    token: Omit<StoredSessionToken, 'sessionId' | 'bridgeUserId'>,
+  ): Promise<boolean> {
+    const result = await this.model
+      .updateOne(
+        { _id: sessionId, state: 'minting', claimId },
+        {
+          $set: { state: 'issued', ...token },
+          $unset: { claimId: '', claimUntil: '' },
+        },
+      )
+      .exec();
+    return result.matchedCount === 1;
+  }
+
+  /** Gives a claim up without a token (minting failed). */
+  async release(sessionId: string, claimId: string): Promise<void> {
+    await this.model
+      .deleteOne({ _id: sessionId, state: 'minting', claimId })
+      .exec();
+  }
+
+  /**
+   * Removes and returns the session's record (a token to revoke, if it was issued). With
+   * `hashedToken`, only if it still holds that token: two requests never both take it.
+   */
+  async take(
+    sessionId: string,
+    hashedToken?: string,
+  ): Promise<StoredSessionToken | null> {
+    const doc = await this.model
+      .findOneAndDelete(
+        hashedToken === undefined
+          ? { _id: sessionId }
+          : { _id: sessionId, hashedToken },
+      )
+      .lean<SessionTokenDocument>()
+      .exec();
+    const state = toState(doc);
+    return state.kind === 'issued' ? state.token : null;
+  }
+
+  /** A page of session ids, in id order after `after`, created before `before` (orphan sweep). */
+  async sessionIdsAfter(
+    after: string,
+    before: Date,
+    limit: number,
+  ): Promise<string[]> {
+    const docs = await this.model
+      .find({ _id: { $gt: after }, createdAt: { $lt: before } }, { _id: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Pick<SessionTokenDocument, '_id'>[]>()
+      .exec();
+    return docs.map((d) => d._id);
+  }
+
+  async countForUser(bridgeUserId: string): Promise<number> {
+    return this.model.countDocuments({ bridgeUserId, state: 'issued' }).exec();
+  }
+}
+
+function toState(doc: SessionTokenDocument | null): SessionTokenState {
+  if (!doc) {
+    return { kind: 'none' };
+  }
+  if (
+    doc.state === 'issued' &&
+    doc.rcUserId &&
+    doc.strategy &&
+    doc.sealedToken &&
+    doc.hashedToken &&
+    doc.issuedAt
+  ) {
+    return {
+      kind: 'issued',
+      token: {
+        sessionId: doc._id,
+        bridgeUserId: doc.bridgeUserId,
+        rcUserId: doc.rcUserId,
+        strategy: doc.strategy,
+        sealedToken: doc.sealedToken,
+        hashedToken: doc.hashedToken,
+        issuedAt: doc.issuedAt,
+        deliveredAt: doc.deliveredAt ?? doc.issuedAt,
+        deliveredTo: doc.deliveredTo ?? 'api',
+      },
+    };
+  }
+  return { kind: 'minting', claimUntil: doc.claimUntil ?? new Date(0) };
+}

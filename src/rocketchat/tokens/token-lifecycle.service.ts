@@ -1,0 +1,245 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UsersRepository } from '../../auth/users/index.js';
+import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
+import { MetricsService } from '../../observability/index.js';
+import { SessionService, type Session } from '../../session/index.js';
+import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
+import { ProvisioningService } from '../provisioning/provisioning.service.js';
+import {
+  RevocationService,
+  sessionTokenContext,
+} from './revocation.service.js';
+import {
+  SessionTokensRepository,
+  type StoredSessionToken,
+} from './session-tokens.repository.js';
+import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
+import { TokenStrategies } from './token-strategies.service.js';
+
+/** What a browser gets: a token for the one answer field, or nothing (401). */
+export type HandOut =
+  | {
+      readonly kind: 'token';
+      readonly field: 'loginToken' | 'token';
+      readonly token: string;
+    }
+  | { readonly kind: 'none' };
+
+const NONE: HandOut = { kind: 'none' };
+/** How long a mint may hold its claim (provisioning plus minting, with Rocket.Chat timeouts). */
+const CLAIM_MS = 30_000;
+/** How long a request waits for a concurrent request of the same session to finish minting. */
+const WAIT_FOR_MINT_MS = 10_000;
+
+/**
+ * One Rocket.Chat token per bridge login, handed out by the API URL and the post-login page.
+ *
+ * Rocket.Chat's web client calls the API URL only when it holds no token: on its first visit in
+ * this browser, or after its token was removed (logout in Rocket.Chat, expiry, revocation). So a
+ * session's token is handed out once; a repeated API URL call within
+ * ROCKETCHAT_TOKEN_REDELIVERY_WINDOW (some versions call twice at start-up) gets the same token;
+ * any other call means Rocket.Chat dropped it: the token is revoked, the answer is 401, and the session is flagged so the login
+ * page asks ("Continue as ...") instead of logging the person straight back in (issue #28006).
+ * The token is never checked over REST with the user's own token: Rocket.Chat rate-limits those
+ * calls per client IP, and every call of the bridge comes from one IP.
+ */
+@Injectable()
+export class TokenLifecycle {
+  private readonly logger = new Logger(TokenLifecycle.name);
+
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    private readonly store: SessionTokensRepository,
+    private readonly strategies: TokenStrategies,
+    private readonly cipher: TokenCipher,
+    private readonly provisioning: ProvisioningService,
+    private readonly revocations: RevocationService,
+    private readonly sessions: SessionService,
+    private readonly users: UsersRepository,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** For the API URL: the session's token once, again only within the re-delivery window. */
+  async forApiUrl(session: Session): Promise<HandOut> {
+    const deadline = Date.now() + WAIT_FOR_MINT_MS;
+    for (;;) {
+      const state = await this.store.find(session.id);
+      if (state.kind === 'issued') {
+        // A token the framed post-login page posted never comes back through here legitimately.
+        if (
+          state.token.deliveredTo !== 'frame' &&
+          this.withinWindow(state.token)
+        ) {
+          const again = await this.redeliver(state.token);
+          if (again) {
+            return again;
+          }
+          continue;
+        }
+        await this.dropped(session, state.token);
+        return NONE;
+      }
+      if (state.kind === 'minting') {
+        await this.waitForMint(deadline);
+        continue;
+      }
+      if (session.interactionRequired) {
+        // Rocket.Chat dropped this session's token before: the login page asks first.
+        return NONE;
+      }
+      const result = await this.mint(session, 'api');
+      if (result !== 'busy') {
+        return result;
+      }
+      await this.waitForMint(deadline);
+    }
+  }
+
+  /**
+   * For the post-login page (the person just logged in or chose "Continue as"): always a fresh
+   * token. Rocket.Chat shows its login iframe only when it holds no valid token, so a token this
+   * session still has is dead to it: that one is revoked. `framed`: the page is in Rocket.Chat's
+   * frame (Sec-Fetch-Dest), so Rocket.Chat will not ask the API URL for this token.
+   */
+  async forPage(session: Session, framed: boolean): Promise<HandOut> {
+    const deadline = Date.now() + WAIT_FOR_MINT_MS;
+    for (;;) {
+      const state = await this.store.find(session.id);
+      if (state.kind === 'issued') {
+        const taken = await this.store.take(
+          session.id,
+          state.token.hashedToken,
+        );
+        if (taken) {
+          await this.revocations.revokeToken(taken);
+        }
+        continue;
+      }
+      if (state.kind === 'minting') {
+        await this.waitForMint(deadline);
+        continue;
+      }
+      const result = await this.mint(session, framed ? 'frame' : 'page');
+      if (result !== 'busy') {
+        return result;
+      }
+      await this.waitForMint(deadline);
+    }
+  }
+
+  private withinWindow(token: StoredSessionToken): boolean {
+    return (
+      Date.now() - token.deliveredAt.getTime() <
+      this.config.tokens.redeliveryWindowMs
+    );
+  }
+
+  /** The stored token again; undefined when it cannot be decrypted (then it is forgotten). */
+  private async redeliver(
+    token: StoredSessionToken,
+  ): Promise<HandOut | undefined> {
+    let clear: string;
+    try {
+      clear = this.cipher.decrypt(
+        token.sealedToken,
+        sessionTokenContext(token.sessionId),
+      );
+    } catch (error) {
+      if (!(error instanceof TokenDecryptionError)) {
+        throw error;
+      }
+      this.logger.error(
+        `The Rocket.Chat token of session ${token.sessionId} cannot be decrypted (TOKEN_ENCRYPTION_KEY ` +
+          'changed without TOKEN_ENCRYPTION_KEY_PREVIOUS); issuing a new one',
+      );
+      await this.store.take(token.sessionId, token.hashedToken);
+      return undefined;
+    }
+    this.metrics.tokenEvent('reused');
+    return {
+      kind: 'token',
+      field: this.strategies.get(token.strategy).responseField,
+      token: clear,
+    };
+  }
+
+  /** Rocket.Chat asked again long after the hand-out: it lost the token. */
+  private async dropped(
+    session: Session,
+    token: StoredSessionToken,
+  ): Promise<void> {
+    const taken = await this.store.take(session.id, token.hashedToken);
+    if (!taken) {
+      return;
+    }
+    this.logger.log(
+      `Rocket.Chat asked again for session ${session.id}: its token was dropped (logout, expiry or revocation); revoking it`,
+    );
+    await this.revocations.revokeToken(taken);
+    await this.sessions.setInteractionRequired(session.id, true);
+  }
+
+  private async mint(
+    session: Session,
+    deliveredTo: StoredSessionToken['deliveredTo'],
+  ): Promise<HandOut | 'busy'> {
+    const user = await this.users.findById(session.userId);
+    if (!user?.active) {
+      await this.sessions.destroy(session.id, 'user-disabled');
+      return NONE;
+    }
+    const claimId = await this.store.claim(session.id, user.id, CLAIM_MS);
+    if (claimId === undefined) {
+      return 'busy';
+    }
+    let stored: Omit<StoredSessionToken, 'sessionId' | 'bridgeUserId'>;
+    let token: string;
+    const strategy = this.strategies.current;
+    try {
+      const account = await this.provisioning.ensure(user);
+      const minted = await strategy.mint(account.rcUserId);
+      token = minted.token;
+      const now = new Date();
+      stored = {
+        rcUserId: account.rcUserId,
+        strategy: strategy.name,
+        sealedToken: this.cipher.encrypt(
+          minted.token,
+          sessionTokenContext(session.id),
+        ),
+        hashedToken: minted.hashedToken,
+        issuedAt: now,
+        deliveredAt: now,
+        deliveredTo,
+      };
+    } catch (error) {
+      await this.store.release(session.id, claimId).catch(() => undefined);
+      throw error;
+    }
+    if (!(await this.store.complete(session.id, claimId, stored))) {
+      // The session ended while the token was being minted: it must not outlive it.
+      await this.revocations.revokeToken({
+        ...stored,
+        sessionId: session.id,
+        bridgeUserId: user.id,
+      });
+      return NONE;
+    }
+    this.metrics.tokenEvent('minted');
+    this.logger.log(
+      `Issued a Rocket.Chat token (${strategy.name}) to session ${session.id} of bridge user ${user.id}`,
+    );
+    return { kind: 'token', field: strategy.responseField, token };
+  }
+
+  private async waitForMint(deadline: number): Promise<void> {
+    if (Date.now() > deadline) {
+      throw new RocketChatUnavailableError(
+        'users.createToken',
+        'timeout',
+        'another request of this session is still getting its token',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
