@@ -52,7 +52,7 @@ describe('rc-bridge locks (the built bin, end to end)', () => {
       lines
         .slice(1)
         .map((l) => l.split(/\s{2,}/).slice(0, 2))
-        .sort(),
+        .sort((a, b) => a.join().localeCompare(b.join())),
     ).toEqual([
       ['account', 'alice'],
       ['address', '192.0.2.50'],

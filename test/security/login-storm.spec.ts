@@ -70,9 +70,9 @@ function p(values: readonly number[], quantile: number): number {
 /** Probes /health/live every 20 ms until stopped; returns each probe's latency. */
 function probeLiveness(base: string): { stop: () => Promise<number[]> } {
   const latencies: number[] = [];
-  let running = true;
+  const state = { running: true };
   const loop = (async () => {
-    while (running) {
+    while (state.running) {
       const started = performance.now();
       const response = await fetch(`${base}/health/live`);
       await response.arrayBuffer();
@@ -83,7 +83,7 @@ function probeLiveness(base: string): { stop: () => Promise<number[]> } {
   })();
   return {
     stop: async () => {
-      running = false;
+      state.running = false;
       await loop;
       return latencies;
     },

@@ -123,7 +123,8 @@ describe('sessions of users changed by the admin CLI', () => {
   it('should fail closed (503), never log out, when the user cannot be read', async () => {
     const cookie = await loggedIn('dave');
     skew = SessionUserCheck.cacheMs + 1000;
-    vi.spyOn(t.app.get(UsersRepository), 'findById').mockRejectedValue(
+    const failing = vi.spyOn(t.app.get(UsersRepository), 'findById');
+    failing.mockRejectedValue(
       Object.assign(new Error('connection lost'), {
         name: 'MongoNetworkError',
       }),
@@ -135,7 +136,7 @@ describe('sessions of users changed by the admin CLI', () => {
     });
     expect(response.statusCode).toBe(503);
     expect(events).toEqual([]);
-    vi.mocked(t.app.get(UsersRepository).findById).mockRestore();
+    failing.mockRestore();
     expect(await visit(cookie)).toBe(303);
   });
 });
