@@ -9,6 +9,7 @@ const VALID: Env = {
   ROCKETCHAT_USER_ID: 'adminid',
   ROCKETCHAT_AUTH_TOKEN: 'pat-value-that-is-secret',
   SESSION_SECRET: 'abcdefghijklmnopqrstuvwxyz0123456789ABCD',
+  TOKEN_ENCRYPTION_KEY: 'bMXvzX2g3c8yq6J0v7kP1n4Rz9sT5wQe2aYh8LdF0uc=',
   PUBLIC_URL: 'https://sso.example.org',
 };
 
