@@ -8,6 +8,11 @@ import { AppModule, type AppModuleOptions } from './app.module.js';
 import { loadConfig, processEnv, type AllConfig } from './config/index.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { Logging } from './observability/index.js';
+import {
+  configureHttpSecurity,
+  httpServerOptions,
+  ROUTER_LIMITS,
+} from './security/index.js';
 import { configureWebPlatform } from './session/index.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -33,12 +38,13 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     // pino JSON through Fastify's logger, request ids, one log line per request.
     ...logging.fastifyOptions,
-    // Requests must not hang forever on a stalled client (Fastify's default is no limit).
-    requestTimeout: 30_000,
+    // Body, header and parameter limits, the request timeout (HTTP_REQUEST_TIMEOUT: a stalled
+    // client must not hold a socket forever) and the trusted proxies (TRUST_PROXY).
+    ...httpServerOptions(config.app.security),
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
     // Rocket.Chat's Iframe URL is `/login/?next=…`: every route answers with and without the slash.
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, ...ROUTER_LIMITS },
   });
   logging.attachTo(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -51,6 +57,8 @@ export async function createApp(
       // left off on purpose: it destroys every socket, in-flight requests included; Fastify 5 closes
       // idle keep-alive sockets by itself (forceCloseConnections: 'idle' is its default).
       return503OnClosing: true,
+      // Strict parsers replace Nest's lenient ones (configureHttpSecurity).
+      bodyParser: false,
     },
   );
   const shutdown = app.get(ShutdownState);
@@ -62,6 +70,8 @@ export async function createApp(
     }
     done(null, payload);
   });
+  // Headers hook first: the frame policy hook then adds frame-ancestors to the CSP it leaves.
+  configureHttpSecurity(app);
   await configureWebPlatform(app);
   await app.init();
   return app;

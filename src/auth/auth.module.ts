@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SecurityModule } from '../security/security.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
 import { UsersModule } from './users/users.module.js';
@@ -8,7 +9,7 @@ import { UsersModule } from './users/users.module.js';
  * `UsersRepository` (through UsersModule, which the admin CLI loads on its own).
  */
 @Module({
-  imports: [UsersModule, SessionModule],
+  imports: [UsersModule, SessionModule, SecurityModule],
   controllers: LOGIN_CONTROLLERS,
   providers: LOGIN_PROVIDERS,
   exports: [UsersModule],

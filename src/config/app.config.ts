@@ -1,6 +1,12 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EnvReader, type Env } from './env.js';
+import {
+  readAuditConfig,
+  readHttpSecurityConfig,
+  type AuditConfig,
+  type HttpSecurityConfig,
+} from './security.config.js';
 import { isLoopbackHost, parseBaseUrl, withoutTrailingSlash } from './urls.js';
 
 export const LOG_LEVELS = [
@@ -49,6 +55,9 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly views: ViewsConfig;
   readonly brand: BrandConfig;
+  /** Server limits, trusted proxies, HSTS and rate limits (see security.config.ts). */
+  readonly security: HttpSecurityConfig;
+  readonly audit: AuditConfig;
 }
 
 export interface ViewsConfig {
@@ -122,6 +131,8 @@ export function readAppConfig(r: EnvReader): AppConfig {
     }),
     views: readViews(r),
     brand: readBrand(r),
+    security: readHttpSecurityConfig(r, url.protocol === 'https:'),
+    audit: readAuditConfig(r),
   };
 }
 

@@ -1,4 +1,8 @@
 import type { EnvReader } from './env.js';
+import {
+  readLoginProtectionConfig,
+  type LoginProtectionConfig,
+} from './security.config.js';
 
 export interface Argon2Params {
   readonly memoryKiB: number;
@@ -10,6 +14,8 @@ export interface AuthConfig {
   readonly passwordMinLength: number;
   /** Policy for new hashes; stored hashes below it are rehashed at the next successful login. */
   readonly argon2: Argon2Params;
+  /** Lockout, per-address failure budget and the cap on concurrent password checks. */
+  readonly protection: LoginProtectionConfig;
 }
 
 /** OWASP's minimum for argon2id: m=19 MiB, t=2, p=1. Configuration may only go up. */
@@ -43,5 +49,6 @@ export function readAuthConfig(r: EnvReader): AuthConfig {
         max: 16,
       }),
     },
+    protection: readLoginProtectionConfig(r),
   };
 }

@@ -35,3 +35,9 @@ export type {
   TokenStrategyName,
 } from './rocketchat.config.js';
 export type { SameSite, SessionConfig } from './session.config.js';
+export type {
+  AuditConfig,
+  HttpSecurityConfig,
+  LoginProtectionConfig,
+  RateLimit,
+} from './security.config.js';

@@ -1,5 +1,6 @@
 export { BoundedMemo } from './bounded-memo.js';
 export { Clock } from './clock.js';
+export { ClockModule } from './clock.module.js';
 export { CsrfGuard, CSRF_FIELD, formField } from './csrf/csrf.guard.js';
 export { CookiesBlockedError, CsrfRejectedError } from './csrf/csrf.errors.js';
 export type { LoginFlow } from './csrf/login-flow.js';
@@ -16,6 +17,10 @@ export {
 export type { Session } from './session.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session.service.js';
+export {
+  SessionUserCheck,
+  type SessionUserVerdict,
+} from './session-user-check.service.js';
 export { FRAMEABLE_ROUTE_CONFIG, Frameable } from './web/frame-policy.js';
 export { PageResponder } from './web/page-responder.service.js';
 export { configureWebPlatform } from './web/web-platform.js';

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { UsersModule } from '../auth/users/users.module.js';
 import { prefixedModels } from '../database/index.js';
-import { Clock } from './clock.js';
+import { ClockModule } from './clock.module.js';
 import { CsrfGuard } from './csrf/csrf.guard.js';
 import { LoginFlowService } from './csrf/login-flow.service.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
@@ -11,6 +12,7 @@ import { SessionRepository } from './session.repository.js';
 import { SESSION_MODEL, SessionSchema } from './session.schema.js';
 import { SessionService } from './session.service.js';
 import { SessionSweeper } from './session-sweeper.service.js';
+import { SessionUserCheck } from './session-user-check.service.js';
 import { PageResponder } from './web/page-responder.service.js';
 import { ViewRenderer } from './web/view-renderer.service.js';
 
@@ -24,13 +26,16 @@ import { ViewRenderer } from './web/view-renderer.service.js';
     prefixedModels([
       { name: SESSION_MODEL, schema: SessionSchema, collection: 'sessions' },
     ]),
+    // Sessions of users disabled, deleted or given a new password end (SessionUserCheck).
+    UsersModule,
+    ClockModule,
   ],
   providers: [
-    Clock,
     SessionRepository,
     SessionEnder,
     SessionCookies,
     SessionService,
+    SessionUserCheck,
     SessionSweeper,
     LoginFlowService,
     CsrfGuard,
@@ -38,6 +43,12 @@ import { ViewRenderer } from './web/view-renderer.service.js';
     PageResponder,
     { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
   ],
-  exports: [Clock, SessionService, LoginFlowService, CsrfGuard, PageResponder],
+  exports: [
+    ClockModule,
+    SessionService,
+    LoginFlowService,
+    CsrfGuard,
+    PageResponder,
+  ],
 })
 export class SessionModule {}

@@ -8,6 +8,7 @@ import { SessionCookies } from './session-cookies.js';
 import { SessionEnder } from './session-ender.service.js';
 import { SessionRepository } from './session.repository.js';
 import type { SessionRecord } from './session.schema.js';
+import { SessionUserCheck } from './session-user-check.service.js';
 import {
   hashSessionToken,
   isWellFormedToken,
@@ -31,9 +32,13 @@ export class SessionService {
     private readonly ender: SessionEnder,
     private readonly cookies: SessionCookies,
     private readonly clock: Clock,
+    private readonly userCheck: SessionUserCheck,
   ) {}
 
-  /** The request's live session, or null (no, unknown, malformed or expired cookie). */
+  /**
+   * The request's live session, or null (no, unknown, malformed or expired cookie; a user since
+   * disabled, deleted or given a new password, whose session then ends).
+   */
   resolve(request: FastifyRequest): Promise<Session | null> {
     let pending = this.resolved.get(request);
     if (!pending) {
@@ -139,6 +144,14 @@ export class SessionService {
     if (isExpired(record, now)) {
       // Enforced here, not left to a TTL index: some servers have none, and it runs late anyway.
       await this.ender.end(record, 'expired');
+      return null;
+    }
+    const verdict = await this.userCheck.verdict(
+      record.userId,
+      record.createdAt,
+    );
+    if (verdict !== 'ok') {
+      await this.ender.end(record, verdict);
       return null;
     }
     if (now - record.lastSeenAt.getTime() >= this.config.touchIntervalMs) {

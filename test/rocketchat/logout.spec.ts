@@ -210,8 +210,15 @@ describe('Rocket.Chat logout → bridge (Custom_Script_On_Logout endpoint)', () 
     expect((await callApiUrl(h.app, v.client, h.rc.origin)).statusCode).toBe(
       401,
     );
-    await expect.poll(() => h.rc.control.countCalls('logout')).toBe(1);
-    expect(await h.app.get(RevocationQueueRepository).count()).toBe(0);
+    // The revocation runs after the answer: wait for its effects, generously (a loaded CI machine).
+    await expect
+      .poll(() => h.rc.control.countCalls('logout'), { timeout: 10_000 })
+      .toBe(1);
+    await expect
+      .poll(() => h.app.get(RevocationQueueRepository).count(), {
+        timeout: 10_000,
+      })
+      .toBe(0);
   });
 
   it('should revoke nothing twice when Rocket.Chat asked the API URL first', async () => {
@@ -225,9 +232,18 @@ describe('Rocket.Chat logout → bridge (Custom_Script_On_Logout endpoint)', () 
     );
     // ...and the custom logout script ends the bridge session.
     expect((await reverseLogout(v, h.rc.origin)).statusCode).toBe(204);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect
+      .poll(() => h.rc.control.countCalls('logout') - before, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => h.app.get(RevocationQueueRepository).count(), {
+        timeout: 10_000,
+      })
+      .toBe(0);
+    // Settled: nothing left that could revoke a second time.
     expect(h.rc.control.countCalls('logout') - before).toBe(1);
-    expect(await h.app.get(RevocationQueueRepository).count()).toBe(0);
   });
 
   it('should refuse other origins and leave the session alone', async () => {

@@ -17,6 +17,7 @@ import {
   SessionLoggedOutEvent,
   SessionService,
   SessionStoreUnavailableError,
+  SessionUserCheck,
 } from '../../src/session/index.js';
 import { SessionSweeper } from '../../src/session/session-sweeper.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -60,6 +61,9 @@ describe('session store (real MongoDB)', () => {
   beforeEach(() => {
     now = Date.UTC(2030, 0, 1, 9);
     vi.spyOn(t.app.get(Clock), 'now').mockImplementation(() => now);
+    // These sessions belong to made-up user ids: the store is under test here, not the re-check
+    // of the user (test/security/session-user-check.spec.ts).
+    vi.spyOn(t.app.get(SessionUserCheck), 'verdict').mockResolvedValue('ok');
     events = [];
   });
 
@@ -274,6 +278,7 @@ describe('session store outage', () => {
     });
     try {
       const sessions = t.app.get(SessionService);
+      vi.spyOn(t.app.get(SessionUserCheck), 'verdict').mockResolvedValue('ok');
       const reply = collectingReply();
       await sessions.create(requestWith(), reply, 'user-z');
       const cookie = cookiePair(reply.setCookies(), COOKIE)!;

@@ -6,7 +6,7 @@ import { LoginService } from './login.service.js';
 import { LoginViews } from './login-views.service.js';
 import { LogoutController } from './logout.controller.js';
 
-export { AccountLockedError, InvalidCredentialsError } from './login.errors.js';
+export { InvalidCredentialsError } from './login.errors.js';
 export { DEFAULT_NEXT, safeNext } from './next-target.js';
 
 /** Wired into AuthModule (which imports SessionModule and exports the credential check). */

@@ -1,28 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
-import { CredentialsService, type AuthenticatedUser } from '../users/index.js';
+import { LoginProtection } from '../../security/index.js';
+import type { AuthenticatedUser } from '../users/index.js';
 import { InvalidCredentialsError } from './login.errors.js';
 
 /**
  * passport-local, used only to check the form's credentials: no passport session (ours is the
- * Session module's). Unknown user, wrong password and disabled account are one failure.
+ * Session module's). The check goes through LoginProtection (address budget, concurrency cap,
+ * account lockout, audit). Unknown user, wrong password, disabled and locked account are one
+ * failure.
  */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly credentials: CredentialsService) {
+  constructor(private readonly protection: LoginProtection) {
     super({
       usernameField: 'username',
       passwordField: 'password',
       session: false,
+      passReqToCallback: true,
     });
   }
 
   async validate(
+    request: FastifyRequest,
     username: string,
     password: string,
   ): Promise<AuthenticatedUser> {
-    const user = await this.credentials.verify(username, password);
+    const user = await this.protection.verify(username, password, request);
     if (!user) {
       throw new InvalidCredentialsError();
     }

@@ -15,10 +15,15 @@ import {
   SessionStoreUnavailableError,
   formField,
 } from '../../session/index.js';
+import {
+  LoginBusyError,
+  RateLimitedError,
+  ThrottleStoreUnavailableError,
+  TooManyLoginAttemptsError,
+} from '../../security/index.js';
 import { UserStoreUnavailableError } from '../users/index.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import {
-  AccountLockedError,
   InvalidCredentialsError,
   InvalidLoginFormError,
 } from './login.errors.js';
@@ -28,13 +33,15 @@ import { DEFAULT_NEXT, safeNext } from './next-target.js';
 const FORM_ERRORS = {
   missing: 'login.error.missing',
   'too-long': 'login.error.tooLong',
-  malformed: 'login.error.missing',
+  malformed: 'login.error.malformed',
 } as const;
 
 /**
  * Every failure of the login and logout routes becomes a page: the form again with one message
- * (wrong credentials 401, bad input 400, locked 429), or a page of its own (CSRF 403, cookies
- * blocked 403, store down 503). Nothing echoes input except the username typed into the form.
+ * (wrong credentials or a locked account 401, bad input 400, too many failures from this address
+ * 429, every password check busy 503), or a page of its own (form posts over the rate limit 429,
+ * CSRF 403, cookies blocked 403, store down 503). Nothing echoes input except the username typed
+ * into the form.
  */
 @Catch()
 export class LoginExceptionFilter implements ExceptionFilter {
@@ -71,18 +78,23 @@ export class LoginExceptionFilter implements ExceptionFilter {
         error: 'login.error.invalid',
         username: typedUsername(request),
       });
-    } else if (flow && error instanceof AccountLockedError) {
-      if (error.retryAfterSeconds !== undefined) {
-        void reply.header(
-          'retry-after',
-          String(Math.ceil(error.retryAfterSeconds)),
-        );
-      }
+    } else if (flow && error instanceof TooManyLoginAttemptsError) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
       this.views.form(request, reply, flow, {
         status: 429,
-        error: 'login.error.locked',
+        error: 'login.error.tooManyAttempts',
         username: typedUsername(request),
       });
+    } else if (flow && error instanceof LoginBusyError) {
+      void reply.header('retry-after', String(error.retryAfterSeconds));
+      this.views.form(request, reply, flow, {
+        status: 503,
+        error: 'login.error.busy',
+        username: typedUsername(request),
+      });
+    } else if (error instanceof RateLimitedError) {
+      // Retry-After is on the reply already; the guard ran before the CSRF check, so no form.
+      this.views.error(request, reply, 429, 'tooManyRequests');
     } else if (flow && error instanceof InvalidLoginFormError) {
       this.views.form(request, reply, flow, {
         status: 400,
@@ -118,6 +130,7 @@ function isStoreFailure(error: unknown): boolean {
   return (
     error instanceof SessionStoreUnavailableError ||
     error instanceof UserStoreUnavailableError ||
+    error instanceof ThrottleStoreUnavailableError ||
     (error instanceof Error && error.name.startsWith('Mongo'))
   );
 }

@@ -1,3 +1,4 @@
+import { parseUsername } from '../users/user-fields.js';
 import { InvalidLoginFormError } from './login.errors.js';
 
 /** Bounds of the form fields (characters); the credential check applies its own, stricter rules. */
@@ -10,7 +11,10 @@ export interface LoginForm {
 
 /**
  * The login form's credentials, validated before anything looks at them: both present, plain
- * strings (a repeated field or `username[$ne]=` arrives as an array or object), within bounds.
+ * strings (a repeated field or `username[$ne]=` arrives as an array or object), within bounds,
+ * and a username that could belong to a user (the user rules: no control or invisible
+ * characters, no whitespace, only letters, digits and `_ . @ + -`). That says nothing about any
+ * user, and keeps odd input out of lookups, throttle keys and logs.
  */
 export function parseLoginForm(body: unknown): LoginForm {
   if (typeof body !== 'object' || body === null) {
@@ -31,6 +35,9 @@ export function parseLoginForm(body: unknown): LoginForm {
     password.length > LOGIN_FORM_LIMITS.password
   ) {
     throw new InvalidLoginFormError('too-long');
+  }
+  if (!parseUsername(username).ok) {
+    throw new InvalidLoginFormError('malformed');
   }
   return { username, password };
 }

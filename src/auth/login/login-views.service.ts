@@ -10,7 +10,12 @@ import { LOGIN_FORM_LIMITS } from './login-form.js';
 import { DEFAULT_NEXT, loginUrl, withPopupFlag } from './next-target.js';
 
 export type ErrorPage =
-  'csrf' | 'unavailable' | 'method' | 'badRequest' | 'internal';
+  | 'csrf'
+  | 'unavailable'
+  | 'method'
+  | 'badRequest'
+  | 'tooManyRequests'
+  | 'internal';
 
 /** The pages of the login flow and the redirect that ends it; templates get only what they need. */
 @Injectable()

@@ -9,6 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimit } from '../../security/index.js';
 import { CsrfGuard, Frameable } from '../../session/index.js';
 import type { AuthenticatedUser } from '../users/index.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
@@ -33,9 +34,13 @@ export class LoginController {
     return this.login.show(request, reply, { next, popup, client });
   }
 
-  /** CSRF first, then the form's shape, then the credentials (guards run in this order). */
+  /**
+   * The rate limit first (a global guard), then CSRF, then the form's shape, then the credentials
+   * (guards run in this order).
+   */
   @Post()
   @Frameable()
+  @RateLimit('forms')
   @UseGuards(CsrfGuard, LocalAuthGuard)
   submit(
     @Req() request: FastifyRequest & { user: AuthenticatedUser },
@@ -46,6 +51,7 @@ export class LoginController {
 
   @Post('continue')
   @Frameable()
+  @RateLimit('forms')
   @UseGuards(CsrfGuard)
   continue(
     @Req() request: FastifyRequest,

@@ -1,19 +1,11 @@
-/** Unknown user, wrong password, disabled account: one error, one message, one status. */
+/**
+ * Unknown user, wrong password, disabled account, locked account: one error, one message, one
+ * status. (A lock is never shown as such: an attacker must not learn that guessing worked.)
+ */
 export class InvalidCredentialsError extends Error {
   constructor() {
     super('Invalid credentials');
     this.name = 'InvalidCredentialsError';
-  }
-}
-
-/**
- * Logging in to this account is paused (too many failures). Nothing raises it yet: the brute-force
- * protection will, and the login page already shows it (429, with Retry-After when known).
- */
-export class AccountLockedError extends Error {
-  constructor(readonly retryAfterSeconds?: number) {
-    super('Account temporarily locked');
-    this.name = 'AccountLockedError';
   }
 }
 

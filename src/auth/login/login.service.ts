@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
 import {
   BoundedMemo,
@@ -27,6 +28,7 @@ export class LoginService {
     private readonly flows: LoginFlowService,
     private readonly users: UsersRepository,
     private readonly views: LoginViews,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -98,13 +100,20 @@ export class LoginService {
     return this.views.redirect(reply, flow);
   }
 
-  /** POST /logout: ends the session (announced as `session.logged-out`) and shows a page. */
+  /**
+   * POST /logout: ends the session (announced as `session.logged-out`), audits the logout (from
+   * the bridge's side) and shows a page.
+   */
   async logout(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
     const flow = this.flows.verifiedFlow(request);
-    await this.sessions.logout(request, reply);
+    const ended = await this.sessions.logout(request, reply);
+    void this.audit.record(
+      { kind: 'logout', userId: ended?.userId, direction: 'bridge' },
+      request,
+    );
     this.flows.end(reply);
     return this.views.loggedOut(request, reply, flow);
   }

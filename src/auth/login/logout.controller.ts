@@ -8,6 +8,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimit } from '../../security/index.js';
 import { CsrfGuard, Frameable } from '../../session/index.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
@@ -24,6 +25,7 @@ export class LogoutController {
 
   @Post()
   @Frameable()
+  @RateLimit('forms')
   @UseGuards(CsrfGuard)
   logout(
     @Req() request: FastifyRequest,

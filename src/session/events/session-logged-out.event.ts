@@ -1,10 +1,11 @@
 /**
  * Why a session ended. `logout`: the user asked; `expired`: idle or absolute timeout (found on read
- * or by the sweep); `replaced`: a new login in the same browser; `user-disabled`: every session of
- * a user ended by an operator or another module.
+ * or by the sweep); `replaced`: a new login in the same browser; `user-disabled`: the user was
+ * disabled or deleted (by an operator, another module, or found so when the session was read);
+ * `password-changed`: the user's password was set after the session began.
  */
 export type SessionEndReason =
-  'logout' | 'expired' | 'replaced' | 'user-disabled';
+  'logout' | 'expired' | 'replaced' | 'user-disabled' | 'password-changed';
 
 /**
  * Emitted exactly once for every ended session, whatever ended it, after its record was deleted.

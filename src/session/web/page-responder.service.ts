@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
+import {
+  logoImageSources,
+  pageContentSecurityPolicy,
+} from '../../security/http/content-security-policy.js';
 import { LocaleCatalog } from './locale-catalog.js';
 import { randomToken } from '../random-pool.js';
 import { RenderedPageCache } from './rendered-page-cache.js';
@@ -10,14 +14,16 @@ import { ASSETS_PREFIX, BUILTIN_LOCALES_DIR } from './web-paths.js';
 
 /**
  * Sends a page: picks the language from Accept-Language, adds branding and the values every
- * template may use, and the headers every page needs (no caching: pages carry CSRF tokens).
- * Framing headers come from the frame policy hook (see `Frameable`).
+ * template may use, and the headers every page needs (no caching: pages carry CSRF tokens; a CSP
+ * whose nonce is the page's `cspNonce`, unless the route set its own). Framing headers come from
+ * the frame policy hook (see `Frameable`).
  */
 @Injectable()
 export class PageResponder {
   readonly catalog: LocaleCatalog;
   private readonly brand: Record<string, string>;
   private readonly shells = new RenderedPageCache();
+  private readonly imageSources: readonly string[];
 
   constructor(
     @InjectConfig('app') app: AppConfig,
@@ -34,6 +40,7 @@ export class PageResponder {
       primaryColor: app.brand.primaryColor,
       backgroundColor: app.brand.backgroundColor,
     };
+    this.imageSources = logoImageSources(app.brand.logoUrl);
   }
 
   /**
@@ -70,6 +77,12 @@ export class PageResponder {
             render,
           )
         : render(volatile);
+    if (!reply.hasHeader('content-security-policy')) {
+      void reply.header(
+        'content-security-policy',
+        pageContentSecurityPolicy(volatile.cspNonce, this.imageSources),
+      );
+    }
     return (
       reply
         .status(options.status ?? 200)

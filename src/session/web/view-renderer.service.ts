@@ -13,6 +13,8 @@ export const PAGES = [
   'logged-out',
   'cookies-blocked',
   'error',
+  // The Rocket.Chat module's post-login page, rendered through this renderer too.
+  'rocketchat-redirect',
 ] as const;
 
 const LAYOUT = 'layouts/main.hbs';

@@ -1,0 +1,95 @@
+import type { SessionEndReason } from '../session/index.js';
+
+/**
+ * Everything the audit trail records, one kind per line. No kind has a field for a password, a
+ * token or a cookie: what is not in the type cannot be recorded.
+ */
+export type AuditEvent =
+  | {
+      readonly kind: 'login.succeeded';
+      readonly userId: string;
+      readonly username: string;
+    }
+  | {
+      readonly kind: 'login.failed';
+      readonly username: string;
+      /** Internal only: the page says "wrong credentials" for both. */
+      readonly reason: 'invalid-credentials' | 'account-locked';
+    }
+  /** The client address is over its failure budget (answered 429). */
+  | {
+      readonly kind: 'login.throttled';
+      readonly username: string;
+      readonly retryAfterSeconds: number;
+    }
+  /** Every password-check slot was taken (answered 503). */
+  | { readonly kind: 'login.busy'; readonly username: string }
+  | {
+      readonly kind: 'account.locked';
+      readonly username: string;
+      readonly until: Date;
+      /** 1 for the first lock, 2 for the next within a day... (the duration doubles). */
+      readonly level: number;
+    }
+  | {
+      readonly kind: 'lock.cleared';
+      readonly target: string;
+      readonly targetKind: 'account' | 'address';
+    }
+  /** A person logged out: at the bridge (its logout button) or at Rocket.Chat (reverse logout). */
+  | {
+      readonly kind: 'logout';
+      readonly userId?: string;
+      readonly direction: 'bridge' | 'rocketchat';
+    }
+  /** Any end of a session, logouts included (announced by the session module). */
+  | {
+      readonly kind: 'session.ended';
+      readonly userId: string;
+      /** The session record's id (never its token). */
+      readonly session: string;
+      readonly reason: SessionEndReason;
+    }
+  | {
+      readonly kind: 'token.minted' | 'token.reused' | 'token.revoked';
+      readonly userId: string;
+      readonly rocketChatUserId?: string;
+      /** Which strategy, or why a token was revoked (logout, expired...). Never the token. */
+      readonly detail?: string;
+    }
+  | {
+      readonly kind:
+        | 'rocketchat.user.created'
+        | 'rocketchat.user.linked'
+        | 'rocketchat.user.updated';
+      readonly userId: string;
+      readonly rocketChatUserId: string;
+      readonly username?: string;
+      /** Which fields changed (names only, never values). */
+      readonly fields?: readonly string[];
+    };
+
+export type AuditKind = AuditEvent['kind'];
+
+export type AuditOutcome = 'success' | 'failure' | 'refused' | 'info';
+
+const OUTCOMES: Record<AuditKind, AuditOutcome> = {
+  'login.succeeded': 'success',
+  'login.failed': 'failure',
+  'login.throttled': 'refused',
+  'login.busy': 'refused',
+  'account.locked': 'refused',
+  'lock.cleared': 'info',
+  logout: 'success',
+  'session.ended': 'info',
+  'token.minted': 'success',
+  'token.reused': 'success',
+  'token.revoked': 'success',
+  'rocketchat.user.created': 'success',
+  'rocketchat.user.linked': 'success',
+  'rocketchat.user.updated': 'success',
+};
+
+export function outcomeOf(kind: AuditKind): AuditOutcome {
+  return OUTCOMES[kind];
+}

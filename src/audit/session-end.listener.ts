@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { SessionLoggedOutEvent } from '../session/index.js';
+import { AuditService } from './audit.service.js';
+
+/** Every end of a session (logout, expiry, a new login, a disabled user...) joins the trail. */
+@Injectable()
+export class SessionEndAuditListener {
+  constructor(private readonly audit: AuditService) {}
+
+  @OnEvent(SessionLoggedOutEvent.eventName)
+  onSessionEnded(event: SessionLoggedOutEvent): void {
+    void this.audit.record({
+      kind: 'session.ended',
+      userId: event.userId,
+      session: event.sessionId,
+      reason: event.reason,
+    });
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Too many failed logins from this client address: 429 with Retry-After, before any password is
+ * checked. Observable on purpose (it concerns the address, not an account); a locked account is
+ * never reported this way, it gets the wrong-credentials answer.
+ */
+export class TooManyLoginAttemptsError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed logins from this address');
+    this.name = 'TooManyLoginAttemptsError';
+  }
+}
+
+/** Every password-check slot and queue place is taken: 503 with a short Retry-After. */
+export class LoginBusyError extends Error {
+  readonly retryAfterSeconds = 2;
+
+  constructor() {
+    super('Too many password checks at once');
+    this.name = 'LoginBusyError';
+  }
+}
