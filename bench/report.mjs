@@ -148,9 +148,13 @@ ${rows}
 |---|---|---|---|
 | API URL warm path (\`POST /rocketchat/api\`, session cookie, token handed out moments before), ${s.connections} connections, ${s.duration} s | ${formatSpread(r.api.bridge)} req/s, p99 ${formatSpread(r.api.bridgeP99, 1)} ms; ${r.api.rcCallsPerCall.max} Rocket.Chat calls and ${r.api.mintsPerCall.max} new tokens per call; MongoDB commands per call: ${JSON.stringify(r.api.mongoCommandsPerCall ?? {})} | Fastify: one MongoDB lookup + one keep-alive call to the emulator: ${formatSpread(r.api.baseline)} req/s | ${pct(r.api.ratio)} |
 | the same warm path vs Fastify doing the bridge's real I/O on it (two lookups by _id, no Rocket.Chat call) | | ${formatSpread(r.api.sameIo)} req/s | ${pct(r.api.sameIoRatio)} |
+| CPU per request (µs): the bridge / Fastify with two lookups; the database's, same runs | ${cpuUs(r.api.bridgeCpu)} / ${cpuUs(r.api.sameIoCpu)}; database ${cpuUs(r.api.bridgeCpu, 'mongo')} / ${cpuUs(r.api.sameIoCpu, 'mongo')} | | |
 | \`GET /login/?next=…\`, ${s.connections} connections, ${s.duration} s | ${formatSpread(r.loginPage.bridge)} req/s, p99 ${formatSpread(r.loginPage.bridgeP99, 1)} ms | hello: ${formatSpread(r.loginPage.baseline)} req/s | ${pct(r.loginPage.ratio)} |
+| server CPU per request (µs), same runs: Fastify hello / NestJS hello / the bridge's \`/health/live\` / \`GET /login\` | ${cpuUs(r.loginPage.baselineCpu)} / ${cpuUs(r.loginPage.nestCpu)} / ${cpuUs(r.loginPage.liveCpu)} / ${cpuUs(r.loginPage.bridgeCpu)} | NestJS hello ${formatSpread(r.loginPage.nest)} req/s, \`/health/live\` ${formatSpread(r.loginPage.live)} req/s | |
+| load generator CPU per request (µs): hello / \`GET /login\` | ${cpuUs(r.loginPage.baselineCpu, 'loadgen')} / ${cpuUs(r.loginPage.bridgeCpu, 'loadgen')} | | |
 | \`POST /login\` (valid credentials, new session), ${s.loginConnections} connections, ${s.duration} s | ${formatSpread(r.logins.logins, 1)} logins/s | argon2id verify, ${s.loginConnections} in flight: ${formatSpread(r.logins.argon2, 1)} /s | ${pct(r.logins.ratio)} |
 | the same logins vs argon2id with as many in flight as the bridge hashes at once (${r.logins.hashSlots}) | | ${formatSpread(r.logins.argon2Slots, 1)} /s | ${pct(r.logins.ratioSlots)} |
+| CPU per login (ms): the bridge, all threads / the database; raw argon2id per verify | ${(Number(cpuUs(r.logins.cpu)) / 1000).toFixed(1)} / ${(Number(cpuUs(r.logins.cpu, 'mongo')) / 1000).toFixed(1)} | ${(r.logins.argon2CpuUs.median / 1000).toFixed(1)} | |
 | Login storm: ${s.stormConnections} connections of \`POST /login\` for ${s.stormDuration} s, plus \`GET /login\` at ${s.stormPageRate}/s | ${r.storm.logins.toFixed(1)} logins/s; event loop p99 ${r.storm.loopP99Ms.toFixed(1)} ms (max ${r.storm.loopMaxMs.toFixed(1)} ms); \`GET /login\` p50 ${r.storm.pageP50Ms.toFixed(1)} ms, p99 ${r.storm.pageP99Ms.toFixed(1)} ms | | |
 
 RSS of the bridge process (runs of ${s.rssRequests.toLocaleString('en')} requests, ${s.connections} connections: half \`GET /login\`, half warm API URL calls in chunks of ${s.apiChunk.toLocaleString('en')} per fresh session; sampled 1 s after each run; ${r.memory.failed} failed):
@@ -207,4 +211,10 @@ function machine() {
     os: `${os.type()} ${os.release()}`,
     commit,
   };
+}
+
+/** Median CPU µs per request of one watched process in a cpuSpread. */
+function cpuUs(cpu, name = 'server') {
+  const value = cpu?.[name]?.usPerRequest?.median;
+  return value === undefined ? '?' : value.toFixed(0);
 }

@@ -15,6 +15,7 @@ export async function loginPageVsHello(ctx, m) {
   const bridge = [];
   const hello = [];
   const nest = [];
+  const live = [];
   for (let round = 0; round < m.rounds; round += 1) {
     await ctx.quiet();
     hello.push(
@@ -35,6 +36,15 @@ export async function loginPageVsHello(ctx, m) {
       }),
     );
     await ctx.quiet();
+    live.push(
+      await load({
+        url: `${ctx.bridgeUrl}/health/live`,
+        pids: { server: ctx.bridgePid },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+    await ctx.quiet();
     bridge.push(
       await load({
         url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
@@ -50,6 +60,10 @@ export async function loginPageVsHello(ctx, m) {
     nest: spread(nest.map((r) => r.rate)),
     nestRatio: spread(nest.map((r, i) => r.rate / hello[i].rate)),
     nestCpu: cpuSpread(nest),
+    // The bridge's own floor: every global hook (request id, logging, metrics, security and
+    // framing headers) around a handler that does nothing.
+    live: spread(live.map((r) => r.rate)),
+    liveCpu: cpuSpread(live),
   };
 }
 
