@@ -1,4 +1,5 @@
 import { usersCommandGroup } from '../auth/users/cli/users.commands.js';
+import { doctorCommandGroup } from '../doctor/doctor.commands.js';
 import { locksCommandGroup } from '../security/cli/locks.commands.js';
 import type { CommandGroup } from './command-group.js';
 
@@ -6,4 +7,5 @@ import type { CommandGroup } from './command-group.js';
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   usersCommandGroup,
   locksCommandGroup,
+  doctorCommandGroup,
 ];

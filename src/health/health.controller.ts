@@ -7,12 +7,12 @@ import {
   Res,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { MongoConnectionService } from '../database/index.js';
+import { ReadinessService, type Readiness } from './readiness.service.js';
 
-/** Probes for orchestrators: liveness checks nothing, readiness checks the database. */
+/** Probes for orchestrators: liveness checks nothing; readiness, see ReadinessService. */
 @Controller('health')
 export class HealthController {
-  constructor(private readonly mongo: MongoConnectionService) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get('live')
   @Header('Cache-Control', 'no-store')
@@ -25,10 +25,9 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   async ready(
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ status: string; checks: Record<string, string> }> {
-    const mongodb = (await this.mongo.ping()) ? 'up' : 'down';
-    const ok = mongodb === 'up';
-    reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ok ? 'ok' : 'unavailable', checks: { mongodb } };
+  ): Promise<Omit<Readiness, 'ready'>> {
+    const { ready, status, checks } = await this.readiness.check();
+    reply.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status, checks };
   }
 }

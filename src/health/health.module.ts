@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { RocketChatClientModule } from '../rocketchat/client/rocketchat-client.module.js';
 import { HealthController } from './health.controller.js';
+import { ReadinessService } from './readiness.service.js';
+import { RocketChatProbe } from './rocketchat-probe.service.js';
 import { ShutdownState } from './shutdown-state.js';
 
 @Module({
+  imports: [RocketChatClientModule],
   controllers: [HealthController],
-  providers: [ShutdownState],
+  providers: [ShutdownState, ReadinessService, RocketChatProbe],
   exports: [ShutdownState],
 })
 export class HealthModule {}

@@ -1,8 +1,5 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { getConfigToken } from '@nestjs/config';
 import { AuthModule } from '../auth/auth.module.js';
-import type { RocketChatConfig } from '../config/index.js';
 import { SessionModule } from '../session/index.js';
 import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
@@ -12,23 +9,7 @@ import { ReverseLogoutController } from './api/reverse-logout.controller.js';
 import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
 import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
 import { prefixedModels } from '../database/index.js';
-import { AdminBootstrap } from './client/admin-bootstrap.service.js';
-import { AdminCredentialsRepository } from './client/admin-credentials.repository.js';
-import {
-  ADMIN_CREDENTIALS_COLLECTION,
-  ADMIN_CREDENTIALS_MODEL,
-  AdminCredentialsSchema,
-} from './client/admin-credentials.schema.js';
-import { AdminCredentials } from './client/admin-credentials.service.js';
-import { RocketChatApi } from './client/rocketchat-api.service.js';
-import { RocketChatHttp } from './client/rocketchat-http.service.js';
-import { RocketChatVersionService } from './client/rocketchat-version.service.js';
-import {
-  LEASE_LOCK_COLLECTION,
-  LEASE_LOCK_MODEL,
-  LeaseLockSchema,
-} from './leases/lease-lock.schema.js';
-import { LeaseLocksRepository } from './leases/lease-locks.repository.js';
+import { RocketChatClientModule } from './client/rocketchat-client.module.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
 import { AccountLinker } from './provisioning/account-linker.service.js';
 import { ProfileSync } from './provisioning/profile-sync.service.js';
@@ -43,7 +24,6 @@ import { LegacyIframeTokenStrategy } from './tokens/legacy-iframe-token.strategy
 import { MongoResumeTokenStrategy } from './tokens/mongo-resume-token.strategy.js';
 import { RestTokenStrategy } from './tokens/rest-token.strategy.js';
 import { RocketChatDatabase } from './tokens/rocketchat-database.service.js';
-import { TokenCipher } from './tokens/token-cipher.js';
 import { TokenStrategies } from './tokens/token-strategies.service.js';
 import { RevocationQueueRepository } from './tokens/revocation-queue.repository.js';
 import {
@@ -68,20 +48,8 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
   imports: [
     AuthModule,
     SessionModule,
-    HttpModule.registerAsync({
-      inject: [getConfigToken('rocketchat')],
-      useFactory: (config: RocketChatConfig) => ({
-        baseURL: config.apiUrl,
-        timeout: config.http.timeoutMs,
-        maxRedirects: 0,
-      }),
-    }),
+    RocketChatClientModule,
     prefixedModels([
-      {
-        name: ADMIN_CREDENTIALS_MODEL,
-        schema: AdminCredentialsSchema,
-        collection: ADMIN_CREDENTIALS_COLLECTION,
-      },
       {
         name: USER_LINK_MODEL,
         schema: UserLinkSchema,
@@ -93,11 +61,6 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
         collection: SESSION_TOKEN_COLLECTION,
       },
       {
-        name: LEASE_LOCK_MODEL,
-        schema: LeaseLockSchema,
-        collection: LEASE_LOCK_COLLECTION,
-      },
-      {
         name: REVOCATION_MODEL,
         schema: RevocationSchema,
         collection: REVOCATION_COLLECTION,
@@ -105,13 +68,6 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
     ]),
   ],
   providers: [
-    TokenCipher,
-    RocketChatHttp,
-    AdminBootstrap,
-    AdminCredentialsRepository,
-    AdminCredentials,
-    RocketChatApi,
-    RocketChatVersionService,
     UserLinksRepository,
     ProfileSync,
     AccountCreator,
@@ -123,7 +79,6 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
     LegacyIframeTokenStrategy,
     TokenStrategies,
     SessionTokensRepository,
-    LeaseLocksRepository,
     RevocationQueueRepository,
     UserLogoutGuard,
     RevocationService,

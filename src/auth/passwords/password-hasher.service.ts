@@ -8,6 +8,7 @@ import {
   argon2BelowPolicy,
 } from './argon2-phc.js';
 import { verifyDjangoPbkdf2 } from './django-pbkdf2.js';
+import { defaultHashSlots, HashSlots } from './hash-slots.js';
 import { parseStoredHash } from './stored-hash.js';
 
 export interface PasswordCheck {
@@ -25,6 +26,8 @@ export interface PasswordCheck {
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private dummyHash: string | undefined;
+  /** Hashing never takes every core (see HashSlots): the event loop keeps one. */
+  private readonly slots = new HashSlots(defaultHashSlots());
 
   constructor(@InjectConfig('auth') private readonly config: AuthConfig) {}
 
@@ -37,13 +40,15 @@ export class PasswordHasher implements OnModuleInit {
     const { memoryKiB, timeCost, parallelism } = this.config.argon2;
     // The library's defaults are argon2id and version 0x13 (its typings declare the enums as const
     // enums, which isolatedModules cannot read); tests check the encoded result.
-    return argon2Hash(password, {
-      memoryCost: memoryKiB,
-      timeCost,
-      parallelism,
-      outputLen: ARGON2_HASH_BYTES,
-      salt: randomBytes(ARGON2_SALT_BYTES),
-    });
+    return this.slots.run(() =>
+      argon2Hash(password, {
+        memoryCost: memoryKiB,
+        timeCost,
+        parallelism,
+        outputLen: ARGON2_HASH_BYTES,
+        salt: randomBytes(ARGON2_SALT_BYTES),
+      }),
+    );
   }
 
   /** Checks `password` against `stored` (undefined: the user does not exist or has no password). */
@@ -61,7 +66,9 @@ export class PasswordHasher implements OnModuleInit {
     }
     if (parsed?.kind === 'pbkdf2_sha256') {
       // Django's hashes are below policy by definition: the first successful login replaces them.
-      const ok = await verifyDjangoPbkdf2(parsed.pbkdf2, password);
+      const ok = await this.slots.run(() =>
+        verifyDjangoPbkdf2(parsed.pbkdf2, password),
+      );
       return { ok, needsRehash: ok };
     }
     await this.argon2Matches(this.requireDummy(), password);
@@ -73,11 +80,11 @@ export class PasswordHasher implements OnModuleInit {
     password: string,
   ): Promise<boolean> {
     try {
-      return await argon2Verify(encoded, password);
+      return await this.slots.run(() => argon2Verify(encoded, password));
     } catch {
       // Malformed despite parsing (base64 the library refuses, say): unusable, never a match, and
       // still one full hash computation.
-      await argon2Verify(this.requireDummy(), password);
+      await this.slots.run(() => argon2Verify(this.requireDummy(), password));
       return false;
     }
   }

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import {
+  InjectConfig,
+  type RocketChatConfig,
+  type RocketChatVersion,
+} from '../../config/index.js';
+import { RocketChatApi } from '../../rocketchat/client/rocketchat-api.service.js';
+import { RocketChatUnavailableError } from '../../rocketchat/client/rocketchat.errors.js';
+import { fail, ok, warn, type CheckResult } from '../doctor-check.js';
+import { describeError } from './describe-error.js';
+
+/** Rocket.Chat answers `GET /api/info` at the bridge's REST base, and its version. */
+@Injectable()
+export class RocketChatServerCheck {
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    private readonly api: RocketChatApi,
+  ) {}
+
+  async run(): Promise<{
+    result: CheckResult;
+    version?: RocketChatVersion;
+  }> {
+    const id = 'rocketchat';
+    const title = 'Rocket.Chat';
+    const started = Date.now();
+    try {
+      const version = await this.api.serverVersion();
+      const ms = Date.now() - started;
+      const found = `Rocket.Chat ${version.major}.${version.minor} answers at ${this.config.apiUrl} (${ms} ms)`;
+      const configured = this.config.version;
+      if (
+        configured &&
+        (configured.major !== version.major ||
+          configured.minor !== version.minor)
+      ) {
+        return {
+          version,
+          result: warn(
+            id,
+            title,
+            `${found}, but ROCKETCHAT_VERSION says ${configured.major}.${configured.minor}`,
+            "set ROCKETCHAT_VERSION=auto, or to the server's version (users.createToken changed in 8.0)",
+          ),
+        };
+      }
+      if (version.major < 7) {
+        return {
+          version,
+          result: warn(
+            id,
+            title,
+            `${found}: a version the bridge is not tested with`,
+            'the bridge is tested against Rocket.Chat 7.x and 8.x; upgrade Rocket.Chat if anything fails',
+          ),
+        };
+      }
+      return { version, result: ok(id, title, found) };
+    } catch (error) {
+      if (
+        error instanceof RocketChatUnavailableError &&
+        error.reason === 'malformed'
+      ) {
+        return {
+          result: fail(
+            id,
+            title,
+            `${this.config.apiUrl} answered, but not like Rocket.Chat (${describeError(error)})`,
+            "check ROCKETCHAT_URL / ROCKETCHAT_INTERNAL_URL: <url>/api/info must show Rocket.Chat's version",
+          ),
+        };
+      }
+      return {
+        result: fail(
+          id,
+          title,
+          `no answer from ${this.config.apiUrl}/api/info: ${describeError(error)}`,
+          'check that Rocket.Chat runs and that this host reaches it at ROCKETCHAT_INTERNAL_URL (if set) or ROCKETCHAT_URL',
+        ),
+      };
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { RocketChatClientModule } from '../rocketchat/client/rocketchat-client.module.js';
+import { BridgeTokenCheck } from './checks/bridge-token.check.js';
+import { CreateTokenCheck } from './checks/create-token.check.js';
+import { MongoDbCheck } from './checks/mongodb.check.js';
+import { PermissionsCheck } from './checks/permissions.check.js';
+import { RocketChatServerCheck } from './checks/rocketchat-server.check.js';
+import { RocketChatChecks } from './checks/rocketchat.checks.js';
+import { DoctorService } from './doctor.service.js';
+
+/** `rc-bridge doctor`: the checks, run from the CLI against the real MongoDB and Rocket.Chat. */
+@Module({
+  imports: [RocketChatClientModule],
+  providers: [
+    MongoDbCheck,
+    RocketChatServerCheck,
+    BridgeTokenCheck,
+    PermissionsCheck,
+    CreateTokenCheck,
+    RocketChatChecks,
+    DoctorService,
+  ],
+  exports: [DoctorService],
+})
+export class DoctorModule {}

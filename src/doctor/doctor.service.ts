@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import {
+  InjectConfig,
+  type AppConfig,
+  type RocketChatConfig,
+  type SessionConfig,
+} from '../config/index.js';
+import { corsFramingChecks } from './checks/cors-framing.check.js';
+import { MongoDbCheck } from './checks/mongodb.check.js';
+import { RocketChatChecks } from './checks/rocketchat.checks.js';
+import { sameSiteCheck } from './checks/same-site.check.js';
+import { ok, type CheckResult } from './doctor-check.js';
+
+export interface DoctorOptions {
+  /** Set Rocket.Chat's Accounts_iframe_* settings to this bridge's URLs where they differ. */
+  readonly fix: boolean;
+}
+
+/** Runs every check in order; later checks use what earlier ones found, or say why they skip. */
+@Injectable()
+export class DoctorService {
+  constructor(
+    @InjectConfig('app') private readonly app: AppConfig,
+    @InjectConfig('session') private readonly session: SessionConfig,
+    @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
+    private readonly mongodb: MongoDbCheck,
+    private readonly rocketchatChecks: RocketChatChecks,
+  ) {}
+
+  async run(options: DoctorOptions): Promise<CheckResult[]> {
+    const results: CheckResult[] = [configOk(this.app, this.rocketchat)];
+    results.push(await this.mongodb.run());
+    const found = await this.rocketchatChecks.run(options.fix);
+    results.push(
+      ...found.results,
+      ...(await corsFramingChecks(this.app, this.rocketchat, {
+        siteUrl: found.siteUrl,
+        apiMethod: found.apiMethod,
+      })),
+      sameSiteCheck(this.app, this.rocketchat, this.session),
+    );
+    return results;
+  }
+}
+
+function configOk(app: AppConfig, rocketchat: RocketChatConfig): CheckResult {
+  return ok(
+    'config',
+    'Configuration',
+    `valid: PUBLIC_URL ${app.publicUrl}, ROCKETCHAT_URL ${rocketchat.url}`,
+  );
+}

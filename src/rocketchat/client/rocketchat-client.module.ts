@@ -1,0 +1,72 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { getConfigToken } from '@nestjs/config';
+import type { RocketChatConfig } from '../../config/index.js';
+import { prefixedModels } from '../../database/index.js';
+import {
+  LEASE_LOCK_COLLECTION,
+  LEASE_LOCK_MODEL,
+  LeaseLockSchema,
+} from '../leases/lease-lock.schema.js';
+import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
+import { TokenCipher } from '../tokens/token-cipher.js';
+import { AdminBootstrap } from './admin-bootstrap.service.js';
+import { AdminCredentialsRepository } from './admin-credentials.repository.js';
+import {
+  ADMIN_CREDENTIALS_COLLECTION,
+  ADMIN_CREDENTIALS_MODEL,
+  AdminCredentialsSchema,
+} from './admin-credentials.schema.js';
+import { AdminCredentials } from './admin-credentials.service.js';
+import { RocketChatApi } from './rocketchat-api.service.js';
+import { RocketChatHttp } from './rocketchat-http.service.js';
+import { RocketChatVersionService } from './rocketchat-version.service.js';
+
+/**
+ * The Rocket.Chat REST client and the bridge's own credentials, without the rest of the module
+ * (no API URL, no background sweeps; the lease locks the credentials need come along): what readiness and `rc-bridge doctor` use, and what the
+ * Rocket.Chat module builds on. One instance per application, so one circuit breaker.
+ */
+@Module({
+  imports: [
+    HttpModule.registerAsync({
+      inject: [getConfigToken('rocketchat')],
+      useFactory: (config: RocketChatConfig) => ({
+        baseURL: config.apiUrl,
+        timeout: config.http.timeoutMs,
+        maxRedirects: 0,
+      }),
+    }),
+    prefixedModels([
+      {
+        name: ADMIN_CREDENTIALS_MODEL,
+        schema: AdminCredentialsSchema,
+        collection: ADMIN_CREDENTIALS_COLLECTION,
+      },
+      {
+        name: LEASE_LOCK_MODEL,
+        schema: LeaseLockSchema,
+        collection: LEASE_LOCK_COLLECTION,
+      },
+    ]),
+  ],
+  providers: [
+    LeaseLocksRepository,
+    TokenCipher,
+    RocketChatHttp,
+    AdminBootstrap,
+    AdminCredentialsRepository,
+    AdminCredentials,
+    RocketChatApi,
+    RocketChatVersionService,
+  ],
+  exports: [
+    LeaseLocksRepository,
+    TokenCipher,
+    RocketChatHttp,
+    AdminCredentials,
+    RocketChatApi,
+    RocketChatVersionService,
+  ],
+})
+export class RocketChatClientModule {}
