@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { getConfigToken } from '@nestjs/config';
 import { AuthModule } from '../auth/auth.module.js';
 import type { RocketChatConfig } from '../config/index.js';
+import { SecurityModule } from '../security/security.module.js';
 import { SessionModule } from '../session/index.js';
 import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
@@ -68,6 +69,7 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
   imports: [
     AuthModule,
     SessionModule,
+    SecurityModule,
     HttpModule.registerAsync({
       inject: [getConfigToken('rocketchat')],
       useFactory: (config: RocketChatConfig) => ({

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UserAdminService } from '../../src/auth/users/index.js';
+import { pageContentSecurityPolicy } from '../../src/security/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
@@ -78,9 +79,13 @@ describe('Post-login page /rocketchat/redirect', () => {
     const csp = String(page.headers['content-security-policy']);
     const nonce = /script-src 'nonce-([A-Za-z0-9_-]+)'/.exec(csp)?.[1];
     expect(nonce).toBeDefined();
-    expect(csp).toContain(`frame-ancestors ${h.rc.origin}`);
-    expect(csp).not.toContain('unsafe-eval');
+    // The same strict policy as every other page, framable by Rocket.Chat only.
+    expect(csp).toBe(
+      `${pageContentSecurityPolicy(nonce ?? '')}; frame-ancestors ${h.rc.origin}`,
+    );
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https:/);
     expect(page.body).toContain(`<script nonce="${nonce}">`);
+    expect(page.body).toContain(`<style nonce="${nonce}">`);
     const data = handOffOf(page.body);
     expect(data).toMatchObject({
       message: { event: 'login-with-token' },

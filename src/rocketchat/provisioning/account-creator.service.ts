@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import type { BridgeUser } from '../../auth/users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { RocketChatApi } from '../client/rocketchat-api.service.js';
@@ -30,6 +31,7 @@ export class AccountCreator {
     private readonly api: RocketChatApi,
     private readonly links: UserLinksRepository,
     private readonly profile: ProfileSync,
+    private readonly audit: AuditService,
   ) {
     this.rules = new UsernameRules(config.provisioning.usernamePattern);
   }
@@ -65,6 +67,12 @@ export class AccountCreator {
           this.logger.log(
             `Created Rocket.Chat user ${account.id} (${account.username}) for bridge user ${user.id}`,
           );
+          void this.audit.record({
+            kind: 'rocketchat.user.created',
+            userId: user.id,
+            rocketChatUserId: account.id,
+            username: account.username,
+          });
           return account;
         } catch (error) {
           const taken = unavailableValue(error);

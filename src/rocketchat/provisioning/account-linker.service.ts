@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import type { BridgeUser } from '../../auth/users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { AdminCredentials } from '../client/admin-credentials.service.js';
@@ -43,6 +44,7 @@ export class AccountLinker {
     private readonly links: UserLinksRepository,
     private readonly creator: AccountCreator,
     private readonly admin: AdminCredentials,
+    private readonly audit: AuditService,
   ) {
     this.rules = new UsernameRules(config.provisioning.usernamePattern);
   }
@@ -80,6 +82,12 @@ export class AccountLinker {
       this.logger.log(
         `Bridge user ${user.id} linked to Rocket.Chat user ${account.id}`,
       );
+      void this.audit.record({
+        kind: 'rocketchat.user.linked',
+        userId: user.id,
+        rocketChatUserId: account.id,
+        username: account.username,
+      });
       return account;
     } finally {
       await this.links.release(claim);
@@ -109,6 +117,13 @@ export class AccountLinker {
     this.logger.log(
       `Rocket.Chat user ${found.id} was created by an interrupted attempt for bridge user ${user.id}; linking it`,
     );
+    // Its users.create call never came back, so the creation was not recorded then.
+    void this.audit.record({
+      kind: 'rocketchat.user.created',
+      userId: user.id,
+      rocketChatUserId: found.id,
+      username: found.username,
+    });
     await this.links.link(claim, {
       rcUserId: found.id,
       rcUsername: found.username,

@@ -16,6 +16,9 @@ export interface RevocationDocument {
   _id: string;
   kind: 'token' | 'user-logout';
   rcUserId: string;
+  /** The bridge user whose login this was, and why it ends (for the audit trail). */
+  bridgeUserId?: string;
+  reason?: string;
   strategy?: TokenStrategyName;
   sealedToken?: string;
   /** What the sealed token is bound to (its session record's id). */
@@ -34,6 +37,8 @@ export const RevocationSchema = new Schema<RevocationDocument>(
     _id: { type: String, required: true },
     kind: { type: String, required: true, enum: ['token', 'user-logout'] },
     rcUserId: { type: String, required: true },
+    bridgeUserId: { type: String },
+    reason: { type: String },
     strategy: { type: String },
     sealedToken: { type: String },
     sealContext: { type: String },

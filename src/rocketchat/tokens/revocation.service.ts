@@ -5,6 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MongoConnectionService } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
@@ -53,6 +54,7 @@ export class RevocationService
     private readonly guard: UserLogoutGuard,
     private readonly metrics: MetricsService,
     private readonly mongo: MongoConnectionService,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,14 +76,22 @@ export class RevocationService
     await this.running;
   }
 
-  /** Queues the revocation of one issued token and tries it now, without waiting for it. */
-  async revokeToken(token: StoredSessionToken): Promise<void> {
+  /**
+   * Queues the revocation of one issued token and tries it now, without waiting for it. `reason`
+   * (a session end reason, `replaced`, `dropped`...) goes to the audit trail.
+   */
+  async revokeToken(
+    token: StoredSessionToken,
+    reason = 'session-ended',
+  ): Promise<void> {
     const id = `token:${token.sessionId}:${token.hashedToken}`;
     const job = await this.queue.add(
       {
         _id: id,
         kind: 'token',
         rcUserId: token.rcUserId,
+        bridgeUserId: token.bridgeUserId,
+        reason,
         strategy: token.strategy,
         sealedToken: token.sealedToken,
         sealContext: sessionTokenContext(token.sessionId),
@@ -97,14 +107,23 @@ export class RevocationService
     }
   }
 
-  /** Queues `users.logout` for a Rocket.Chat user (every login of theirs) and tries it now. */
-  async logoutEverywhere(rcUserId: string, reasonKey: string): Promise<void> {
+  /**
+   * Queues `users.logout` for a Rocket.Chat user (every login of theirs) and tries it now, once per
+   * `reasonKey` (the session that ended).
+   */
+  async logoutEverywhere(
+    rcUserId: string,
+    reasonKey: string,
+    audit: { bridgeUserId: string; reason: string },
+  ): Promise<void> {
     const id = `user-logout:${rcUserId}:${reasonKey}`;
     const job = await this.queue.add(
       {
         _id: id,
         kind: 'user-logout',
         rcUserId,
+        bridgeUserId: audit.bridgeUserId,
+        reason: audit.reason,
         notAfter: new Date(Date.now() + this.config.tokens.tokenLifetimeMs),
       },
       this.owner,
@@ -167,6 +186,15 @@ export class RevocationService
       await this.run(job);
       await this.queue.done(job._id);
       this.metrics.tokenEvent('revoked');
+      void this.audit.record({
+        kind: 'token.revoked',
+        userId: job.bridgeUserId ?? 'unknown',
+        rocketChatUserId: job.rcUserId,
+        detail:
+          job.kind === 'user-logout'
+            ? `${job.reason ?? 'logout'}: every login of the user`
+            : (job.reason ?? 'session-ended'),
+      });
     } catch (error) {
       if (error instanceof TokenDecryptionError) {
         this.logger.error(

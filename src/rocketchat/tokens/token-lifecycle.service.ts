@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService, type AuditRequest } from '../../audit/index.js';
 import { UsersRepository } from '../../auth/users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { SessionService, type Session } from '../../session/index.js';
+import { Clock, SessionService, type Session } from '../../session/index.js';
 import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
 import { ProvisioningService } from '../provisioning/provisioning.service.js';
 import {
@@ -41,7 +42,8 @@ const WAIT_FOR_MINT_MS = 10_000;
  * any other call means Rocket.Chat dropped it: the token is revoked, the answer is 401, and the session is flagged so the login
  * page asks ("Continue as ...") instead of logging the person straight back in (issue #28006).
  * The token is never checked over REST with the user's own token: Rocket.Chat rate-limits those
- * calls per client IP, and every call of the bridge comes from one IP.
+ * calls per client IP, and every call of the bridge comes from one IP. The window is judged by the
+ * application's Clock (tests move it); waiting for a concurrent mint is real time.
  */
 @Injectable()
 export class TokenLifecycle {
@@ -57,10 +59,12 @@ export class TokenLifecycle {
     private readonly sessions: SessionService,
     private readonly users: UsersRepository,
     private readonly metrics: MetricsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /** For the API URL: the session's token once, again only within the re-delivery window. */
-  async forApiUrl(session: Session): Promise<HandOut> {
+  async forApiUrl(session: Session, request?: AuditRequest): Promise<HandOut> {
     const deadline = Date.now() + WAIT_FOR_MINT_MS;
     for (;;) {
       const state = await this.store.find(session.id);
@@ -70,7 +74,7 @@ export class TokenLifecycle {
           state.token.deliveredTo !== 'frame' &&
           this.withinWindow(state.token)
         ) {
-          const again = await this.redeliver(state.token);
+          const again = await this.redeliver(state.token, request);
           if (again) {
             return again;
           }
@@ -87,7 +91,7 @@ export class TokenLifecycle {
         // Rocket.Chat dropped this session's token before: the login page asks first.
         return NONE;
       }
-      const result = await this.mint(session, 'api');
+      const result = await this.mint(session, 'api', request);
       if (result !== 'busy') {
         return result;
       }
@@ -101,7 +105,11 @@ export class TokenLifecycle {
    * session still has is dead to it: that one is revoked. `framed`: the page is in Rocket.Chat's
    * frame (Sec-Fetch-Dest), so Rocket.Chat will not ask the API URL for this token.
    */
-  async forPage(session: Session, framed: boolean): Promise<HandOut> {
+  async forPage(
+    session: Session,
+    framed: boolean,
+    request?: AuditRequest,
+  ): Promise<HandOut> {
     const deadline = Date.now() + WAIT_FOR_MINT_MS;
     for (;;) {
       const state = await this.store.find(session.id);
@@ -111,7 +119,7 @@ export class TokenLifecycle {
           state.token.hashedToken,
         );
         if (taken) {
-          await this.revocations.revokeToken(taken);
+          await this.revocations.revokeToken(taken, 'replaced');
         }
         continue;
       }
@@ -119,7 +127,11 @@ export class TokenLifecycle {
         await this.waitForMint(deadline);
         continue;
       }
-      const result = await this.mint(session, framed ? 'frame' : 'page');
+      const result = await this.mint(
+        session,
+        framed ? 'frame' : 'page',
+        request,
+      );
       if (result !== 'busy') {
         return result;
       }
@@ -129,7 +141,7 @@ export class TokenLifecycle {
 
   private withinWindow(token: StoredSessionToken): boolean {
     return (
-      Date.now() - token.deliveredAt.getTime() <
+      this.clock.now() - token.deliveredAt.getTime() <
       this.config.tokens.redeliveryWindowMs
     );
   }
@@ -137,6 +149,7 @@ export class TokenLifecycle {
   /** The stored token again; undefined when it cannot be decrypted (then it is forgotten). */
   private async redeliver(
     token: StoredSessionToken,
+    request: AuditRequest | undefined,
   ): Promise<HandOut | undefined> {
     let clear: string;
     try {
@@ -156,6 +169,15 @@ export class TokenLifecycle {
       return undefined;
     }
     this.metrics.tokenEvent('reused');
+    void this.audit.record(
+      {
+        kind: 'token.reused',
+        userId: token.bridgeUserId,
+        rocketChatUserId: token.rcUserId,
+        detail: token.strategy,
+      },
+      request,
+    );
     return {
       kind: 'token',
       field: this.strategies.get(token.strategy).responseField,
@@ -175,13 +197,14 @@ export class TokenLifecycle {
     this.logger.log(
       `Rocket.Chat asked again for session ${session.id}: its token was dropped (logout, expiry or revocation); revoking it`,
     );
-    await this.revocations.revokeToken(taken);
+    await this.revocations.revokeToken(taken, 'dropped-by-rocketchat');
     await this.sessions.setInteractionRequired(session.id, true);
   }
 
   private async mint(
     session: Session,
     deliveredTo: StoredSessionToken['deliveredTo'],
+    request: AuditRequest | undefined,
   ): Promise<HandOut | 'busy'> {
     const user = await this.users.findById(session.userId);
     if (!user?.active) {
@@ -199,7 +222,7 @@ export class TokenLifecycle {
       const account = await this.provisioning.ensure(user);
       const minted = await strategy.mint(account.rcUserId);
       token = minted.token;
-      const now = new Date();
+      const now = new Date(this.clock.now());
       stored = {
         rcUserId: account.rcUserId,
         strategy: strategy.name,
@@ -218,14 +241,22 @@ export class TokenLifecycle {
     }
     if (!(await this.store.complete(session.id, claimId, stored))) {
       // The session ended while the token was being minted: it must not outlive it.
-      await this.revocations.revokeToken({
-        ...stored,
-        sessionId: session.id,
-        bridgeUserId: user.id,
-      });
+      await this.revocations.revokeToken(
+        { ...stored, sessionId: session.id, bridgeUserId: user.id },
+        'session-ended-while-minting',
+      );
       return NONE;
     }
     this.metrics.tokenEvent('minted');
+    void this.audit.record(
+      {
+        kind: 'token.minted',
+        userId: user.id,
+        rocketChatUserId: stored.rcUserId,
+        detail: strategy.name,
+      },
+      request,
+    );
     this.logger.log(
       `Issued a Rocket.Chat token (${strategy.name}) to session ${session.id} of bridge user ${user.id}`,
     );
