@@ -5,6 +5,7 @@ import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { BrowserLikeClient, decoded } from '../session/browser-like-client.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
@@ -119,10 +120,12 @@ describe('Post-login page /rocketchat/redirect', () => {
 
   it('should let Rocket.Chat fetch the token right after an unframed hand-over (old browsers, top level)', async () => {
     const { client } = await person(h);
+    const clock = fakeClock();
     const data = handOffOf((await client.get('/rocketchat/redirect')).body);
+    clock.advance(299);
     const api = await callApiUrl(h.app, client, h.rc.origin);
     expect(api.json()).toEqual({ loginToken: data.message?.loginToken });
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock.advance(1);
     expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
   });
 
@@ -149,10 +152,11 @@ describe('Post-login page /rocketchat/redirect', () => {
 
   it('should mint a fresh token after "Continue as", revoking the old one', async () => {
     const { client } = await person(h);
+    const clock = fakeClock();
     const first = handOffOf(
       (await client.get('/rocketchat/redirect', FRAMED)).body,
     );
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock.advance(300);
     expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
     // The login page now asks; the redirect page does too (it sends there).
     const blocked = await client.get('/rocketchat/redirect', FRAMED);

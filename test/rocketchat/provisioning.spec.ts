@@ -214,10 +214,11 @@ describe('Provisioning after an interrupted users.create', () => {
       state: 'pending',
       pendingUsername: 'mia',
     });
-    // Rocket.Chat finished the creation after the bridge stopped waiting.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Rocket.Chat finishes the creation after the bridge stopped waiting.
+    await expect
+      .poll(() => h.rc.control.findUser({ username: 'mia' }))
+      .toBeTruthy();
     const created = await h.rc.control.findUser({ username: 'mia' });
-    expect(created).toBeTruthy();
     const account = await provisioning.ensure(user);
     expect(account.rcUserId).toBe(created?._id);
     expect(h.rc.control.countCalls('users.create')).toBe(1);

@@ -7,6 +7,7 @@ import {
   MetricsService,
   rocketChatOutcome,
 } from '../../observability/index.js';
+import { Clock } from '../../session/clock.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { interpretResponse, type JsonObject } from './rocketchat-response.js';
 import {
@@ -43,7 +44,8 @@ const MIN_ATTEMPT_MS = 200;
  * included), goes through the circuit breaker, is recorded in the metrics and ends as parsed JSON
  * or a domain error. Only GETs are retried (timeouts, network errors, 5xx), with jittered
  * backoff; a POST is sent once. Axios errors never leave this class: they carry the request
- * headers, i.e. the tokens.
+ * headers, i.e. the tokens. The breaker and Rocket.Chat's rate-limit resets are judged by the
+ * application's Clock (tests move it); deadlines of calls in flight are real time.
  */
 @Injectable()
 export class RocketChatHttp {
@@ -56,11 +58,13 @@ export class RocketChatHttp {
     private readonly http: HttpService,
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly metrics: MetricsService,
+    private readonly clock: Clock,
   ) {
     this.breaker = new CircuitBreaker({
       failures: config.http.breakerFailures,
       windowMs: config.http.breakerWindowMs,
       cooldownMs: config.http.breakerCooldownMs,
+      now: () => clock.now(),
     });
   }
 
@@ -100,8 +104,9 @@ export class RocketChatHttp {
     timeoutMs: number,
   ): Promise<JsonObject> {
     const limited = this.limitedUntil.get(call.endpoint);
-    if (limited !== undefined && limited > Date.now()) {
-      throw new RocketChatRateLimitedError(call.endpoint, limited - Date.now());
+    const now = this.clock.now();
+    if (limited !== undefined && limited > now) {
+      throw new RocketChatRateLimitedError(call.endpoint, limited - now);
     }
     const admission = this.breaker.admit();
     if (!admission.allowed) {
@@ -142,7 +147,10 @@ export class RocketChatHttp {
       this.breaker.success();
     }
     if (error instanceof RocketChatRateLimitedError) {
-      this.limitedUntil.set(call.endpoint, Date.now() + error.retryAfterMs);
+      this.limitedUntil.set(
+        call.endpoint,
+        this.clock.now() + error.retryAfterMs,
+      );
       this.logger.warn(error.message);
     }
     throw error;

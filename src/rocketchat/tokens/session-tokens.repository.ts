@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { TokenStrategyName } from '../../config/index.js';
+import { Clock } from '../../session/clock.js';
 import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   SESSION_TOKEN_MODEL,
@@ -36,6 +37,7 @@ export class SessionTokensRepository {
     @InjectModel(SESSION_TOKEN_MODEL)
     private readonly model: Model<SessionTokenDocument>,
     private readonly locks: LeaseLocksRepository,
+    private readonly clock: Clock,
   ) {}
 
   async find(sessionId: string): Promise<SessionTokenState> {
@@ -56,7 +58,7 @@ export class SessionTokensRepository {
     ms: number,
   ): Promise<string | undefined> {
     const claimId = randomUUID();
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const claimUntil = new Date(now.getTime() + ms);
     try {
       await this.model.create({
