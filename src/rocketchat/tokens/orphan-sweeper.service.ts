@@ -18,8 +18,8 @@ const MAX_GRACE_MS = 60_000;
  * No token may outlive its session unnoticed: the logout event is in-process, so a crash or a
  * MongoDB outage at the wrong moment leaves a token record whose session is gone. Every
  * 12 × ROCKETCHAT_REVOCATION_INTERVAL this looks at every record older than a grace period (a
- * mint in progress) and revokes those whose session no longer exists. Ages are judged by the
- * application's Clock, as the records' creation times are.
+ * mint in progress) and revokes those whose session no longer exists; claims abandoned mid-mint
+ * are dropped. Ages are judged by the application's Clock, as the records' times are.
  */
 @Injectable()
 export class OrphanSweeper
@@ -73,6 +73,10 @@ export class OrphanSweeper
     let after = '';
     try {
       const before = new Date(this.clock.now() - this.graceMs);
+      const abandoned = await this.store.dropAbandonedClaims(before);
+      if (abandoned > 0) {
+        this.logger.log(`Dropped ${abandoned} abandoned token claim(s)`);
+      }
       for (;;) {
         const ids = await this.store.sessionIdsAfter(after, before, PAGE);
         for (const id of ids) {

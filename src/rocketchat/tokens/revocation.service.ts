@@ -7,7 +7,10 @@ import {
 } from '@nestjs/common';
 import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { MongoConnectionService } from '../../database/index.js';
+import {
+  describeMongoError,
+  MongoConnectionService,
+} from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
 import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
 import { UserLogoutGuard } from './user-logout.guard.js';
@@ -18,7 +21,12 @@ import type { StoredSessionToken } from './session-tokens.repository.js';
 import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
 import { TokenStrategies } from './token-strategies.service.js';
 
-const LEASE_MS = 60_000;
+/**
+ * One attempt's turn: far longer than an attempt takes (one Rocket.Chat call, a few MongoDB
+ * operations). A turn abandoned by a process that died or lost MongoDB is free again after it;
+ * should an attempt outlast it anyway, the job is merely tried twice (revoking is idempotent).
+ */
+const LEASE_MS = 20_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const BATCH = 20;
 const LOCK_SWEEP_MS = 60_000;
@@ -78,32 +86,71 @@ export class RevocationService
 
   /**
    * Queues the revocation of one issued token and tries it now, without waiting for it. `reason`
-   * (a session end reason, `replaced`, `dropped`...) goes to the audit trail.
+   * (a session end reason, `replaced`, `dropped`...) goes to the audit trail. Callers have already
+   * let go of the token's record, so it must not be lost when the queue cannot be written (MongoDB
+   * failed): it is then ended at once instead. Never throws.
    */
   async revokeToken(
     token: StoredSessionToken,
     reason = 'session-ended',
   ): Promise<void> {
     const id = `token:${token.sessionId}:${token.hashedToken}`;
-    const job = await this.queue.add(
-      {
-        _id: id,
-        kind: 'token',
-        rcUserId: token.rcUserId,
-        bridgeUserId: token.bridgeUserId,
-        reason,
-        strategy: token.strategy,
-        sealedToken: token.sealedToken,
-        sealContext: sessionTokenContext(token.sessionId),
-        notAfter: new Date(
-          token.issuedAt.getTime() + this.config.tokens.tokenLifetimeMs,
-        ),
-      },
-      this.owner,
-      LEASE_MS,
-    );
+    let job: RevocationDocument | undefined;
+    try {
+      job = await this.queue.add(
+        {
+          _id: id,
+          kind: 'token',
+          rcUserId: token.rcUserId,
+          bridgeUserId: token.bridgeUserId,
+          reason,
+          strategy: token.strategy,
+          sealedToken: token.sealedToken,
+          sealContext: sessionTokenContext(token.sessionId),
+          notAfter: new Date(
+            token.issuedAt.getTime() + this.config.tokens.tokenLifetimeMs,
+          ),
+        },
+        this.owner,
+        LEASE_MS,
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Cannot queue the revocation of a login of Rocket.Chat user ${token.rcUserId} ` +
+          `(${describeMongoError(error)}); ending it now`,
+      );
+      await this.revokeNow(token, reason);
+      return;
+    }
     if (job) {
       void this.attempt(job);
+    }
+  }
+
+  /** One attempt without the queue; a failure is logged, for nothing else remembers the token. */
+  private async revokeNow(
+    token: StoredSessionToken,
+    reason: string,
+  ): Promise<void> {
+    try {
+      const clear = this.cipher.decrypt(
+        token.sealedToken,
+        sessionTokenContext(token.sessionId),
+      );
+      await this.strategies.get(token.strategy).revoke(token.rcUserId, clear);
+      this.metrics.tokenEvent('revoked');
+      void this.audit.record({
+        kind: 'token.revoked',
+        userId: token.bridgeUserId,
+        rocketChatUserId: token.rcUserId,
+        detail: reason,
+      });
+    } catch (error) {
+      this.logger.error(
+        `A login token of Rocket.Chat user ${token.rcUserId} could be neither queued for revocation ` +
+          `nor revoked (${error instanceof Error ? error.message : 'unknown error'}); it stays valid ` +
+          "until Rocket.Chat's Accounts_LoginExpiration",
+      );
     }
   }
 

@@ -146,6 +146,18 @@ export class SessionTokensRepository {
     return state.kind === 'issued' ? state.token : null;
   }
 
+  /**
+   * Deletes claims that expired before `before` without being completed or released: their holder
+   * died, or lost MongoDB before it could release them. They hold no token (a minted one that
+   * could not be recorded is revoked by the lifecycle); the next request simply claims anew.
+   */
+  async dropAbandonedClaims(before: Date): Promise<number> {
+    const result = await this.model
+      .deleteMany({ state: 'minting', claimUntil: { $lt: before } })
+      .exec();
+    return result.deletedCount;
+  }
+
   /** A page of session ids, in id order after `after`, created before `before` (orphan sweep). */
   async sessionIdsAfter(
     after: string,

@@ -239,12 +239,19 @@ export class TokenLifecycle {
       await this.store.release(session.id, claimId).catch(() => undefined);
       throw error;
     }
-    if (!(await this.store.complete(session.id, claimId, stored))) {
+    const issued = { ...stored, sessionId: session.id, bridgeUserId: user.id };
+    let completed: boolean;
+    try {
+      completed = await this.store.complete(session.id, claimId, stored);
+    } catch (error) {
+      // Rocket.Chat issued it, but MongoDB failed before it was recorded: end it, never hand it out.
+      await this.revocations.revokeToken(issued, 'not-recorded');
+      await this.store.release(session.id, claimId).catch(() => undefined);
+      throw error;
+    }
+    if (!completed) {
       // The session ended while the token was being minted: it must not outlive it.
-      await this.revocations.revokeToken(
-        { ...stored, sessionId: session.id, bridgeUserId: user.id },
-        'session-ended-while-minting',
-      );
+      await this.revocations.revokeToken(issued, 'session-ended-while-minting');
       return NONE;
     }
     this.metrics.tokenEvent('minted');
