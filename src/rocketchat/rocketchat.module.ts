@@ -53,6 +53,8 @@ import {
   RevocationSchema,
 } from './tokens/revocation.schema.js';
 import { RevocationService } from './tokens/revocation.service.js';
+import { RevocationWorker } from './tokens/revocation-worker.service.js';
+import { UnknownMints } from './tokens/unknown-mints.service.js';
 import {
   SESSION_TOKEN_COLLECTION,
   SESSION_TOKEN_MODEL,
@@ -63,6 +65,7 @@ import { UserLogoutGuard } from './tokens/user-logout.guard.js';
 import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
+import { TokenMinter } from './tokens/token-minter.service.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
@@ -128,7 +131,10 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
     LeaseLocksRepository,
     RevocationQueueRepository,
     UserLogoutGuard,
+    UnknownMints,
+    RevocationWorker,
     RevocationService,
+    TokenMinter,
     TokenLifecycle,
     SessionEnd,
     OrphanSweeper,

@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import { RevocationQueueRepository } from '../../src/rocketchat/tokens/revocation-queue.repository.js';
-import { RevocationService } from '../../src/rocketchat/tokens/revocation.service.js';
+import { RevocationWorker } from '../../src/rocketchat/tokens/revocation-worker.service.js';
 import { OrphanSweeper } from '../../src/rocketchat/tokens/orphan-sweeper.service.js';
 import { callApiUrl, loginAs, type Harness } from '../rocketchat/harness.js';
 import { checkConsistency } from '../support/consistency.js';
-import { fakeClock } from '../support/fake-clock.js';
+import { fakeClock, type FakeClock } from '../support/fake-clock.js';
 
 /**
  * After the faults: every user goes through the flow once more (which must work: recovery
@@ -16,14 +16,19 @@ export async function settleAndCheck(
   h: Harness,
   usernames: readonly string[],
   password: string,
-  options: { foreignTokens?: readonly string[] } = {},
+  options: { foreignTokens?: readonly string[]; clock?: FakeClock } = {},
 ): Promise<string[]> {
   for (const username of usernames) {
     const client = await loginAs(h.app, username, password);
     expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(200);
   }
   await drained(h);
-  fakeClock(Date.now() + 10 * 60_000);
+  // Past the sweep's grace period and any follow-up of an unanswered call (Clock time).
+  if (options.clock) {
+    options.clock.advance(10 * 60_000);
+  } else {
+    fakeClock(Date.now() + 10 * 60_000);
+  }
   await h.app.get(OrphanSweeper).sweep();
   await drained(h);
   return checkConsistency({
@@ -35,7 +40,7 @@ export async function settleAndCheck(
 }
 
 async function drained(h: Harness): Promise<void> {
-  const revocations = h.app.get(RevocationService);
+  const revocations = h.app.get(RevocationWorker);
   const queue = h.app.get(RevocationQueueRepository);
   await expect
     .poll(

@@ -196,7 +196,7 @@ async function findProblems(
         !foreignTokens.has(token.hashedToken)
       ) {
         problems.push(
-          `Rocket.Chat user ${rcUser._id} holds a login token the bridge no longer tracks (issued ${
+          `Rocket.Chat user ${rcUser._id} (${rcUser.username ?? '?'}) holds a login token the bridge does not track (issued ${
             token.when?.toISOString() ?? '?'
           })`,
         );

@@ -8,6 +8,7 @@ import {
   rocketChatOutcome,
 } from '../../observability/index.js';
 import { Clock } from '../../session/clock.js';
+import { remainingCallBudget } from './call-budget.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { interpretResponse, type JsonObject } from './rocketchat-response.js';
 import {
@@ -35,8 +36,11 @@ export interface RocketChatCall {
 /** Largest answer accepted; Rocket.Chat's answers to the bridge's calls are a few KB. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const BACKOFF_BASE_MS = 100;
-/** All attempts of one read together take at most this many single-call timeouts. */
-const RETRY_BUDGET = 1.5;
+/**
+ * All attempts of one read together take at most this many single-call timeouts, and so do all
+ * calls of one request (see withCallBudget).
+ */
+export const RETRY_BUDGET = 1.5;
 const MIN_ATTEMPT_MS = 200;
 
 /**
@@ -72,20 +76,28 @@ export class RocketChatHttp {
     const { timeoutMs } = this.config.http;
     const attempts =
       call.method === 'GET' ? 1 + this.config.http.readRetries : 1;
-    // Retries share one budget, so a read never takes much longer than a single call would.
-    const deadline = Date.now() + timeoutMs * RETRY_BUDGET;
+    // Retries share one budget, so a read never takes much longer than a single call would; a
+    // request's calls share its budget too.
+    const left = remainingCallBudget();
+    const deadline =
+      Date.now() + Math.min(timeoutMs * RETRY_BUDGET, left ?? Infinity);
     for (let attempt = 1; ; attempt += 1) {
       const remaining = deadline - Date.now();
-      try {
-        return await this.once(
-          call,
-          attempt === 1 ? timeoutMs : Math.min(timeoutMs, remaining),
+      if (left !== undefined && remaining < MIN_ATTEMPT_MS) {
+        throw new RocketChatUnavailableError(
+          call.endpoint,
+          'budget-spent',
+          'not called: the request has no time left for Rocket.Chat',
         );
+      }
+      try {
+        return await this.once(call, Math.min(timeoutMs, remaining));
       } catch (error) {
         const retryable =
           error instanceof RocketChatUnavailableError &&
           error.reason !== 'circuit-open' &&
-          error.reason !== 'not-found';
+          error.reason !== 'not-found' &&
+          error.reason !== 'budget-spent';
         const delay = backoff(attempt);
         if (
           !retryable ||

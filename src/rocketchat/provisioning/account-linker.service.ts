@@ -24,8 +24,6 @@ import { UsernameRules } from './username-rules.js';
 
 const LEASE_MS = 30_000;
 const WAIT_FOR_OTHER_MS = 8_000;
-/** Clock skew tolerated when matching a found account to a recorded creation intent. */
-const INTENT_SKEW_MS = 5 * 60_000;
 
 /**
  * Finds or makes the Rocket.Chat account of a bridge user that has none yet, under
@@ -99,37 +97,15 @@ export class AccountLinker {
     user: BridgeUser,
     claim: ClaimedLink,
   ): Promise<RocketChatUser | undefined> {
-    if (!claim.pendingUsername || !claim.intentAt) {
+    if (!claim.pendingUsername) {
       return undefined;
     }
-    const found = await this.api.userByUsername(claim.pendingUsername);
-    const ours =
-      found !== null &&
-      !isPrivileged(found) &&
-      found.emails.some(
-        (e) => e.address.toLowerCase() === claim.pendingEmail?.toLowerCase(),
-      ) &&
-      (found.createdAt === undefined ||
-        found.createdAt.getTime() >= claim.intentAt.getTime() - INTENT_SKEW_MS);
-    if (!ours) {
-      return undefined;
-    }
-    this.logger.log(
-      `Rocket.Chat user ${found.id} was created by an interrupted attempt for bridge user ${user.id}; linking it`,
+    return this.creator.adoptEarlierAttempt(
+      user,
+      claim,
+      claim.pendingUsername,
+      [claim.pendingEmail],
     );
-    // Its users.create call never came back, so the creation was not recorded then.
-    void this.audit.record({
-      kind: 'rocketchat.user.created',
-      userId: user.id,
-      rocketChatUserId: found.id,
-      username: found.username,
-    });
-    await this.links.link(claim, {
-      rcUserId: found.id,
-      rcUsername: found.username,
-      createdByBridge: true,
-    });
-    return found;
   }
 
   private async applyPolicy(

@@ -173,6 +173,15 @@ export class SessionTokensRepository {
     return docs.map((d) => d._id);
   }
 
+  /** The hashed tokens issued to a Rocket.Chat user that sessions still hold. */
+  async hashedTokensOf(rcUserId: string): Promise<string[]> {
+    const docs = await this.model
+      .find({ rcUserId, state: 'issued' }, { hashedToken: 1 })
+      .lean<Pick<SessionTokenDocument, 'hashedToken'>[]>()
+      .exec();
+    return docs.flatMap((doc) => (doc.hashedToken ? [doc.hashedToken] : []));
+  }
+
   async countForUser(bridgeUserId: string): Promise<number> {
     return this.model.countDocuments({ bridgeUserId, state: 'issued' }).exec();
   }
