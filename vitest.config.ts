@@ -12,5 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     restoreMocks: true,
+    // expect.poll waits for background work (revocations, sweeps); on a loaded 2-core runner that
+    // can take more than the 1 s default. A poll returns as soon as its condition holds.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

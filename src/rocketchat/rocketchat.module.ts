@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { SecurityModule } from '../security/security.module.js';
 import { SessionModule } from '../session/index.js';
 import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
@@ -32,6 +33,8 @@ import {
   RevocationSchema,
 } from './tokens/revocation.schema.js';
 import { RevocationService } from './tokens/revocation.service.js';
+import { RevocationWorker } from './tokens/revocation-worker.service.js';
+import { UnknownMints } from './tokens/unknown-mints.service.js';
 import {
   SESSION_TOKEN_COLLECTION,
   SESSION_TOKEN_MODEL,
@@ -42,6 +45,7 @@ import { UserLogoutGuard } from './tokens/user-logout.guard.js';
 import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
+import { TokenMinter } from './tokens/token-minter.service.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
@@ -49,6 +53,7 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
     AuthModule,
     SessionModule,
     RocketChatClientModule,
+    SecurityModule,
     prefixedModels([
       {
         name: USER_LINK_MODEL,
@@ -81,7 +86,10 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
     SessionTokensRepository,
     RevocationQueueRepository,
     UserLogoutGuard,
+    UnknownMints,
+    RevocationWorker,
     RevocationService,
+    TokenMinter,
     TokenLifecycle,
     SessionEnd,
     OrphanSweeper,

@@ -5,6 +5,7 @@ import {
 } from '../../src/auth/users/index.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { BrowserLikeClient } from '../session/browser-like-client.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
@@ -160,6 +161,8 @@ describe.each(['7.10.0', '8.0.0'])('API URL (Rocket.Chat %s)', (version) => {
 
   it('should hand the same token out again within the window, then treat a later call as a Rocket.Chat logout', async () => {
     const { client, id } = await loggedIn(h);
+    // The 1 s window is judged by the application's clock: the test decides what is "within".
+    const clock = fakeClock();
     const first = (await callApiUrl(h.app, client, h.rc.origin)).json<{
       loginToken: string;
     }>();
@@ -167,8 +170,12 @@ describe.each(['7.10.0', '8.0.0'])('API URL (Rocket.Chat %s)', (version) => {
     const again = await callApiUrl(h.app, client, h.rc.origin);
     expect(again.json()).toEqual(first);
     expect(h.rc.control.countCalls('users.createToken')).toBe(mints);
+    clock.advance(999);
+    expect((await callApiUrl(h.app, client, h.rc.origin)).json()).toEqual(
+      first,
+    );
 
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    clock.advance(1);
     const later = await callApiUrl(h.app, client, h.rc.origin);
     expect(later.statusCode).toBe(401);
     expect(later.headers['access-control-allow-origin']).toBe(h.rc.origin);

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import type { Env } from '../../src/config/index.js';
 import { startTestEmulator } from '../rc-emulator/test-helpers.js';
 import type {
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   readonly label?: string;
   /** Give the bridge MONGO_DB (Rocket.Chat's database), for the Mongo token strategies. */
   readonly withMongoDb?: boolean;
+  /** Where the bridge's log lines go (at its LOG_LEVEL); none are written without it. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** An emulated Rocket.Chat with createToken enabled, and the bridge configured against it. */
@@ -68,6 +71,7 @@ export async function startHarness(
           };
     const { app, mongoUri } = await createTestApp({
       label: options.label ?? 'rcbridge',
+      logDestination: options.logDestination,
       env: {
         ROCKETCHAT_URL: rc.url,
         CREATE_TOKENS_FOR_USERS_SECRET: CREATE_TOKEN_SECRET,

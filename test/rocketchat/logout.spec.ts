@@ -7,6 +7,7 @@ import { OrphanSweeper } from '../../src/rocketchat/tokens/orphan-sweeper.servic
 import { RevocationQueueRepository } from '../../src/rocketchat/tokens/revocation-queue.repository.js';
 import { BrowserLikeClient, csrfOf } from '../session/browser-like-client.js';
 import { RcClient } from '../rc-emulator/test-helpers.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
@@ -121,8 +122,12 @@ describe('Bridge logout → Rocket.Chat (token mode)', () => {
       .get<Connection>(getConnectionToken())
       .collection('bridge_sessions')
       .deleteOne({ _id: new Types.ObjectId(v.sessionId) });
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect(await h.app.get(OrphanSweeper).sweep()).toBeGreaterThanOrEqual(1);
+    // Younger than the grace period (12 × 100 ms), the record might be a mint in progress.
+    const clock = fakeClock();
+    const sweeper = h.app.get(OrphanSweeper);
+    expect(await h.app.get(SessionService).exists(v.sessionId)).toBe(false);
+    clock.advance(1300);
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
     await expect
       .poll(async () => (await h.rc.control.checkToken(v.token)).valid)
       .toBe(false);
@@ -223,7 +228,8 @@ describe('Rocket.Chat logout → bridge (Custom_Script_On_Logout endpoint)', () 
 
   it('should revoke nothing twice when Rocket.Chat asked the API URL first', async () => {
     const v = await visitor(h);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Past the 200 ms re-delivery window: the next API URL call means Rocket.Chat lost the token.
+    fakeClock(Date.now() + 250);
     const before = h.rc.control.countCalls('logout');
     await h.rc.control.revokeToken(v.rcUserId, v.token);
     // Rocket.Chat lost its token: its client asks the API URL, which revokes and answers 401...

@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UserAdminService } from '../../src/auth/users/index.js';
+import { pageContentSecurityPolicy } from '../../src/security/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { BrowserLikeClient, decoded } from '../session/browser-like-client.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery';
@@ -78,9 +80,13 @@ describe('Post-login page /rocketchat/redirect', () => {
     const csp = String(page.headers['content-security-policy']);
     const nonce = /script-src 'nonce-([A-Za-z0-9_-]+)'/.exec(csp)?.[1];
     expect(nonce).toBeDefined();
-    expect(csp).toContain(`frame-ancestors ${h.rc.origin}`);
-    expect(csp).not.toContain('unsafe-eval');
+    // The same strict policy as every other page, framable by Rocket.Chat only.
+    expect(csp).toBe(
+      `${pageContentSecurityPolicy(nonce ?? '')}; frame-ancestors ${h.rc.origin}`,
+    );
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https:/);
     expect(page.body).toContain(`<script nonce="${nonce}">`);
+    expect(page.body).toContain(`<style nonce="${nonce}">`);
     const data = handOffOf(page.body);
     expect(data).toMatchObject({
       message: { event: 'login-with-token' },
@@ -114,10 +120,12 @@ describe('Post-login page /rocketchat/redirect', () => {
 
   it('should let Rocket.Chat fetch the token right after an unframed hand-over (old browsers, top level)', async () => {
     const { client } = await person(h);
+    const clock = fakeClock();
     const data = handOffOf((await client.get('/rocketchat/redirect')).body);
+    clock.advance(299);
     const api = await callApiUrl(h.app, client, h.rc.origin);
     expect(api.json()).toEqual({ loginToken: data.message?.loginToken });
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock.advance(1);
     expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
   });
 
@@ -144,10 +152,11 @@ describe('Post-login page /rocketchat/redirect', () => {
 
   it('should mint a fresh token after "Continue as", revoking the old one', async () => {
     const { client } = await person(h);
+    const clock = fakeClock();
     const first = handOffOf(
       (await client.get('/rocketchat/redirect', FRAMED)).body,
     );
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock.advance(300);
     expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
     // The login page now asks; the redirect page does too (it sends there).
     const blocked = await client.get('/rocketchat/redirect', FRAMED);

@@ -214,13 +214,54 @@ describe('Provisioning after an interrupted users.create', () => {
       state: 'pending',
       pendingUsername: 'mia',
     });
-    // Rocket.Chat finished the creation after the bridge stopped waiting.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Rocket.Chat finishes the creation after the bridge stopped waiting.
+    await expect
+      .poll(() => h.rc.control.findUser({ username: 'mia' }))
+      .toBeTruthy();
     const created = await h.rc.control.findUser({ username: 'mia' });
-    expect(created).toBeTruthy();
     const account = await provisioning.ensure(user);
     expect(account.rcUserId).toBe(created?._id);
     expect(h.rc.control.countCalls('users.create')).toBe(1);
+  });
+
+  it('should link the account a slow earlier users.create made when it lands just before the retry, never creating a second', async () => {
+    const provisioning = h.app.get(ProvisioningService);
+    const user = await bridgeUser(h, {
+      username: 'noa',
+      email: 'noa@example.org',
+    });
+    const before = h.rc.control.countCalls('users.create');
+    h.rc.control.injectFault({
+      route: 'users.create',
+      action: { type: 'latency', ms: 600 },
+      times: 1,
+    });
+    expect(
+      await provisioning.ensure(user).catch((e: unknown) => e),
+    ).toMatchObject({ reason: 'timeout' });
+    await expect
+      .poll(() => h.rc.control.findUser({ username: 'noa' }))
+      .toBeTruthy();
+    // The retry asks whether the earlier call happened before it has (its lookup says "no"), so it
+    // creates again, and Rocket.Chat answers that the name is taken: by the earlier call's account.
+    h.rc.control.injectFault({
+      route: 'users.info',
+      action: {
+        type: 'status',
+        status: 400,
+        body: { success: false, error: 'User not found. [error-invalid-user]' },
+      },
+      times: 1,
+    });
+    const account = await provisioning.ensure(user);
+    const created = await h.rc.control.findUser({ username: 'noa' });
+    expect(account.rcUserId).toBe(created?._id);
+    expect(
+      h.rc.control
+        .calls({ route: 'users.create' })
+        .slice(before)
+        .map((call) => call.status),
+    ).toEqual([200, 400]);
   });
 });
 

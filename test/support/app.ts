@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.factory.js';
 import type { Env } from '../../src/config/index.js';
 import {
@@ -30,16 +31,24 @@ export interface TestApp {
 
 /**
  * The real application on a fresh database of the run's MongoDB server, ready for `app.inject()`.
- * With `waitForMongo: false` it returns without waiting for MongoDB (outage tests).
+ * With `waitForMongo: false` it returns without waiting for MongoDB (outage tests). With
+ * `logDestination` its log lines (at LOG_LEVEL) go there instead of nowhere.
  */
 export async function createTestApp(
-  options: { env?: Env; label?: string; waitForMongo?: boolean } = {},
+  options: {
+    env?: Env;
+    label?: string;
+    waitForMongo?: boolean;
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const { uri, dbName } = freshDatabaseUri(options.label);
   const mongoUri = options.env?.MONGODB_URI ?? uri;
   const app = await createApp({
     env: { ...TEST_ENV, MONGODB_URI: mongoUri, ...options.env },
-    logger: false,
+    ...(options.logDestination
+      ? { logDestination: options.logDestination }
+      : { logger: false as const }),
   });
   await app.getHttpAdapter().getInstance().ready();
   if (options.waitForMongo !== false) {

@@ -1,5 +1,6 @@
 import { All, Controller, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { RocketChatOriginGuard } from './rocketchat-origin.guard.js';
@@ -9,7 +10,8 @@ import { RocketChatApiFilter } from './rocketchat-api.filter.js';
  * Rocket.Chat's "API URL" (Accounts › Iframe › API URL, method POST by default, GET allowed):
  * `200 {"loginToken": ...}` (or `{"token": ...}` with the legacy strategy, never both) for a
  * browser with a bridge session, else `401`. The origin check comes first, before the session is
- * read or Rocket.Chat called (see RocketChatOriginGuard).
+ * read or Rocket.Chat called (see RocketChatOriginGuard); then the per-address rate limit
+ * (RATE_LIMIT_API_URL), whose 429 keeps the CORS grant so Rocket.Chat's page can read it.
  */
 @Controller('rocketchat')
 @UseFilters(RocketChatApiFilter)
@@ -18,6 +20,7 @@ export class ApiUrlController {
     private readonly origins: RocketChatOriginGuard,
     private readonly sessions: SessionService,
     private readonly tokens: TokenLifecycle,
+    private readonly limiter: RateLimiter,
   ) {}
 
   @All('api')
@@ -29,11 +32,12 @@ export class ApiUrlController {
     if (early) {
       return early;
     }
+    await this.limiter.enforce('api-url', request, reply);
     const session = await this.sessions.resolve(request);
     if (!session) {
       return reply.status(401).send();
     }
-    const handOut = await this.tokens.forApiUrl(session);
+    const handOut = await this.tokens.forApiUrl(session, request);
     if (handOut.kind === 'none') {
       return reply.status(401).send();
     }

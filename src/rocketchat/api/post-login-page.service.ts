@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -68,6 +67,7 @@ export class PostLoginPage {
         handOut = await this.tokens.forPage(
           session,
           request.headers['sec-fetch-dest'] === 'iframe',
+          request,
         );
       } catch (error) {
         if (!(error instanceof RocketChatAccountRefusedError)) {
@@ -83,32 +83,21 @@ export class PostLoginPage {
       }
       message = { event: 'login-with-token', [handOut.field]: handOut.token };
     }
-    const scriptNonce = randomBytes(16).toString('base64url');
-    void reply.header(
-      'content-security-policy',
-      `default-src 'self'; script-src 'nonce-${scriptNonce}'; style-src 'self' 'unsafe-inline'; ` +
-        "img-src 'self' data: https:; object-src 'none'; base-uri 'none'; form-action 'self'; connect-src 'none'",
-    );
-    return this.pages.send(
-      request,
-      reply,
-      'rocketchat-redirect',
-      {
-        pageTitle: 'rocketchat.redirect.title',
-        handoff: scriptJson({
-          message,
-          targetOrigin: this.config.origin,
-          rocketChatUrl: this.config.url,
-          popup: mode.popup,
-          electron: mode.electron,
-        }),
-        returnOnly: message === undefined,
-        electron: mode.electron,
+    // The shared page CSP (PageResponder): the hand-over script runs with the page's cspNonce.
+    return this.pages.send(request, reply, 'rocketchat-redirect', {
+      pageTitle: 'rocketchat.redirect.title',
+      handoff: scriptJson({
+        message,
+        targetOrigin: this.config.origin,
         rocketChatUrl: this.config.url,
-        retryUrl: this.loginUrl(mode),
-      },
-      { volatile: { scriptNonce } },
-    );
+        popup: mode.popup,
+        electron: mode.electron,
+      }),
+      returnOnly: message === undefined,
+      electron: mode.electron,
+      rocketChatUrl: this.config.url,
+      retryUrl: this.loginUrl(mode),
+    });
   }
 
   private refused(

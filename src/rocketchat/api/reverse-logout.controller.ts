@@ -1,5 +1,7 @@
 import { All, Controller, Logger, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditService } from '../../audit/index.js';
+import { RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { RocketChatOriginGuard } from './rocketchat-origin.guard.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
@@ -19,6 +21,8 @@ export class ReverseLogoutController {
   constructor(
     private readonly origins: RocketChatOriginGuard,
     private readonly sessions: SessionService,
+    private readonly limiter: RateLimiter,
+    private readonly audit: AuditService,
   ) {}
 
   @All('logout')
@@ -30,6 +34,8 @@ export class ReverseLogoutController {
     if (early) {
       return early;
     }
+    // The API URL's budget: both are called by Rocket.Chat's pages, with the browser's cookies.
+    await this.limiter.enforce('api-url', request, reply);
     if (request.method !== 'POST') {
       // A GET must not change state.
       return reply
@@ -41,6 +47,10 @@ export class ReverseLogoutController {
     if (ended) {
       this.logger.log(
         `Session ${ended.id} of user ${ended.userId} ended: the person logged out of Rocket.Chat`,
+      );
+      void this.audit.record(
+        { kind: 'logout', userId: ended.userId, direction: 'rocketchat' },
+        request,
       );
     }
     return reply.status(204).send();

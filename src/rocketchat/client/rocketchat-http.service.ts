@@ -7,6 +7,8 @@ import {
   MetricsService,
   rocketChatOutcome,
 } from '../../observability/index.js';
+import { Clock } from '../../session/clock.js';
+import { remainingCallBudget } from './call-budget.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { interpretResponse, type JsonObject } from './rocketchat-response.js';
 import {
@@ -34,8 +36,11 @@ export interface RocketChatCall {
 /** Largest answer accepted; Rocket.Chat's answers to the bridge's calls are a few KB. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const BACKOFF_BASE_MS = 100;
-/** All attempts of one read together take at most this many single-call timeouts. */
-const RETRY_BUDGET = 1.5;
+/**
+ * All attempts of one read together take at most this many single-call timeouts, and so do all
+ * calls of one request (see withCallBudget).
+ */
+export const RETRY_BUDGET = 1.5;
 const MIN_ATTEMPT_MS = 200;
 
 /**
@@ -43,7 +48,8 @@ const MIN_ATTEMPT_MS = 200;
  * included), goes through the circuit breaker, is recorded in the metrics and ends as parsed JSON
  * or a domain error. Only GETs are retried (timeouts, network errors, 5xx), with jittered
  * backoff; a POST is sent once. Axios errors never leave this class: they carry the request
- * headers, i.e. the tokens.
+ * headers, i.e. the tokens. The breaker and Rocket.Chat's rate-limit resets are judged by the
+ * application's Clock (tests move it); deadlines of calls in flight are real time.
  */
 @Injectable()
 export class RocketChatHttp {
@@ -56,11 +62,13 @@ export class RocketChatHttp {
     private readonly http: HttpService,
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly metrics: MetricsService,
+    private readonly clock: Clock,
   ) {
     this.breaker = new CircuitBreaker({
       failures: config.http.breakerFailures,
       windowMs: config.http.breakerWindowMs,
       cooldownMs: config.http.breakerCooldownMs,
+      now: () => clock.now(),
     });
   }
 
@@ -68,20 +76,28 @@ export class RocketChatHttp {
     const { timeoutMs } = this.config.http;
     const attempts =
       call.method === 'GET' ? 1 + this.config.http.readRetries : 1;
-    // Retries share one budget, so a read never takes much longer than a single call would.
-    const deadline = Date.now() + timeoutMs * RETRY_BUDGET;
+    // Retries share one budget, so a read never takes much longer than a single call would; a
+    // request's calls share its budget too.
+    const left = remainingCallBudget();
+    const deadline =
+      Date.now() + Math.min(timeoutMs * RETRY_BUDGET, left ?? Infinity);
     for (let attempt = 1; ; attempt += 1) {
       const remaining = deadline - Date.now();
-      try {
-        return await this.once(
-          call,
-          attempt === 1 ? timeoutMs : Math.min(timeoutMs, remaining),
+      if (left !== undefined && remaining < MIN_ATTEMPT_MS) {
+        throw new RocketChatUnavailableError(
+          call.endpoint,
+          'budget-spent',
+          'not called: the request has no time left for Rocket.Chat',
         );
+      }
+      try {
+        return await this.once(call, Math.min(timeoutMs, remaining));
       } catch (error) {
         const retryable =
           error instanceof RocketChatUnavailableError &&
           error.reason !== 'circuit-open' &&
-          error.reason !== 'not-found';
+          error.reason !== 'not-found' &&
+          error.reason !== 'budget-spent';
         const delay = backoff(attempt);
         if (
           !retryable ||
@@ -100,8 +116,9 @@ export class RocketChatHttp {
     timeoutMs: number,
   ): Promise<JsonObject> {
     const limited = this.limitedUntil.get(call.endpoint);
-    if (limited !== undefined && limited > Date.now()) {
-      throw new RocketChatRateLimitedError(call.endpoint, limited - Date.now());
+    const now = this.clock.now();
+    if (limited !== undefined && limited > now) {
+      throw new RocketChatRateLimitedError(call.endpoint, limited - now);
     }
     const admission = this.breaker.admit();
     if (!admission.allowed) {
@@ -142,7 +159,10 @@ export class RocketChatHttp {
       this.breaker.success();
     }
     if (error instanceof RocketChatRateLimitedError) {
-      this.limitedUntil.set(call.endpoint, Date.now() + error.retryAfterMs);
+      this.limitedUntil.set(
+        call.endpoint,
+        this.clock.now() + error.retryAfterMs,
+      );
       this.logger.warn(error.message);
     }
     throw error;

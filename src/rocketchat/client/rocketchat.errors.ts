@@ -20,7 +20,9 @@ export type UnavailableReason =
   | 'server-error'
   | 'malformed'
   | 'circuit-open'
-  | 'not-found';
+  | 'not-found'
+  /** Not called: the request's time for Rocket.Chat was used up by earlier calls. */
+  | 'budget-spent';
 
 /** Rocket.Chat could not answer usefully: try again later (maps to 503). */
 export class RocketChatUnavailableError extends RocketChatError {

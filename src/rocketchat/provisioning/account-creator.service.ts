@@ -1,8 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import type { BridgeUser } from '../../auth/users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { RocketChatApi } from '../client/rocketchat-api.service.js';
-import type { RocketChatUser } from '../client/rocketchat-user.js';
+import {
+  isPrivileged,
+  type RocketChatUser,
+} from '../client/rocketchat-user.js';
 import { RocketChatRequestError } from '../client/rocketchat.errors.js';
 import { displayNameOf, ProfileSync } from './profile-sync.service.js';
 import { RocketChatAccountRefusedError } from './provisioning.errors.js';
@@ -12,6 +16,9 @@ import {
   type ClaimedLink,
 } from './user-links.repository.js';
 import { UsernameRules } from './username-rules.js';
+
+/** Clock skew tolerated when matching a found account to a recorded creation intent. */
+const INTENT_SKEW_MS = 5 * 60_000;
 
 /**
  * `users.create` for a bridge user: a strong random password, the configured roles and default
@@ -30,6 +37,7 @@ export class AccountCreator {
     private readonly api: RocketChatApi,
     private readonly links: UserLinksRepository,
     private readonly profile: ProfileSync,
+    private readonly audit: AuditService,
   ) {
     this.rules = new UsernameRules(config.provisioning.usernamePattern);
   }
@@ -65,9 +73,32 @@ export class AccountCreator {
           this.logger.log(
             `Created Rocket.Chat user ${account.id} (${account.username}) for bridge user ${user.id}`,
           );
+          void this.audit.record({
+            kind: 'rocketchat.user.created',
+            userId: user.id,
+            rocketChatUserId: account.id,
+            username: account.username,
+          });
           return account;
         } catch (error) {
           const taken = unavailableValue(error);
+          if (
+            taken !== undefined &&
+            sameText(taken, username) &&
+            claim.pendingUsername !== undefined &&
+            sameText(claim.pendingUsername, username)
+          ) {
+            // An earlier attempt's users.create (timed out, yet still under way) got there first.
+            const earlier = await this.adoptEarlierAttempt(
+              user,
+              claim,
+              username,
+              [email, claim.pendingEmail],
+            );
+            if (earlier) {
+              return earlier;
+            }
+          }
           if (taken !== undefined && sameText(taken, email)) {
             const fallback = this.fallbackEmail(username);
             if (email === fallback) {
@@ -90,6 +121,51 @@ export class AccountCreator {
       'no-username',
       `No free Rocket.Chat user name for bridge user ${user.id} (tried ${candidates.join(', ')})`,
     );
+  }
+
+  /**
+   * The account an earlier attempt (whose intent the claim recorded) created after all, linked now:
+   * user name and one of the intended addresses match, it is an ordinary account, and it was
+   * created after that intent. Undefined when there is no such account.
+   */
+  async adoptEarlierAttempt(
+    user: BridgeUser,
+    claim: ClaimedLink,
+    username: string,
+    emails: readonly (string | undefined)[],
+  ): Promise<RocketChatUser | undefined> {
+    if (!claim.intentAt) {
+      return undefined;
+    }
+    const addresses = new Set(
+      emails.flatMap((e) => (e ? [e.toLowerCase()] : [])),
+    );
+    const found = await this.api.userByUsername(username);
+    const ours =
+      found !== null &&
+      !isPrivileged(found) &&
+      found.emails.some((e) => addresses.has(e.address.toLowerCase())) &&
+      (found.createdAt === undefined ||
+        found.createdAt.getTime() >= claim.intentAt.getTime() - INTENT_SKEW_MS);
+    if (!ours) {
+      return undefined;
+    }
+    this.logger.log(
+      `Rocket.Chat user ${found.id} was created by an interrupted attempt for bridge user ${user.id}; linking it`,
+    );
+    // Its users.create call never came back, so the creation was not recorded then.
+    void this.audit.record({
+      kind: 'rocketchat.user.created',
+      userId: user.id,
+      rocketChatUserId: found.id,
+      username: found.username,
+    });
+    await this.links.link(claim, {
+      rcUserId: found.id,
+      rcUsername: found.username,
+      createdByBridge: true,
+    });
+    return found;
   }
 
   private fallbackEmail(username: string): string {

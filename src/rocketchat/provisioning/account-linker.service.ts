@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import type { BridgeUser } from '../../auth/users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { AdminCredentials } from '../client/admin-credentials.service.js';
@@ -23,8 +24,6 @@ import { UsernameRules } from './username-rules.js';
 
 const LEASE_MS = 30_000;
 const WAIT_FOR_OTHER_MS = 8_000;
-/** Clock skew tolerated when matching a found account to a recorded creation intent. */
-const INTENT_SKEW_MS = 5 * 60_000;
 
 /**
  * Finds or makes the Rocket.Chat account of a bridge user that has none yet, under
@@ -43,6 +42,7 @@ export class AccountLinker {
     private readonly links: UserLinksRepository,
     private readonly creator: AccountCreator,
     private readonly admin: AdminCredentials,
+    private readonly audit: AuditService,
   ) {
     this.rules = new UsernameRules(config.provisioning.usernamePattern);
   }
@@ -80,6 +80,12 @@ export class AccountLinker {
       this.logger.log(
         `Bridge user ${user.id} linked to Rocket.Chat user ${account.id}`,
       );
+      void this.audit.record({
+        kind: 'rocketchat.user.linked',
+        userId: user.id,
+        rocketChatUserId: account.id,
+        username: account.username,
+      });
       return account;
     } finally {
       await this.links.release(claim);
@@ -91,30 +97,15 @@ export class AccountLinker {
     user: BridgeUser,
     claim: ClaimedLink,
   ): Promise<RocketChatUser | undefined> {
-    if (!claim.pendingUsername || !claim.intentAt) {
+    if (!claim.pendingUsername) {
       return undefined;
     }
-    const found = await this.api.userByUsername(claim.pendingUsername);
-    const ours =
-      found !== null &&
-      !isPrivileged(found) &&
-      found.emails.some(
-        (e) => e.address.toLowerCase() === claim.pendingEmail?.toLowerCase(),
-      ) &&
-      (found.createdAt === undefined ||
-        found.createdAt.getTime() >= claim.intentAt.getTime() - INTENT_SKEW_MS);
-    if (!ours) {
-      return undefined;
-    }
-    this.logger.log(
-      `Rocket.Chat user ${found.id} was created by an interrupted attempt for bridge user ${user.id}; linking it`,
+    return this.creator.adoptEarlierAttempt(
+      user,
+      claim,
+      claim.pendingUsername,
+      [claim.pendingEmail],
     );
-    await this.links.link(claim, {
-      rcUserId: found.id,
-      rcUsername: found.username,
-      createdByBridge: true,
-    });
-    return found;
   }
 
   private async applyPolicy(

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import type { BridgeUser } from '../../auth/users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import {
@@ -27,6 +28,7 @@ export class ProfileSync {
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly api: RocketChatApi,
     private readonly links: UserLinksRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async afterLogin(
@@ -49,7 +51,7 @@ export class ProfileSync {
       changes.email = user.email;
     }
     if (Object.keys(changes).length > 0) {
-      await this.update(account.id, changes);
+      await this.update(user, account.id, changes);
     }
     if (this.config.provisioning.syncAvatar === 'always') {
       await this.avatar(user, account, link.syncedAvatarUrl);
@@ -78,6 +80,7 @@ export class ProfileSync {
     try {
       await this.api.setAvatarUrl(account.id, url);
       await this.links.setSyncedAvatar(user.id, url);
+      this.audited(user, account.id, ['avatar']);
       return url;
     } catch (error) {
       this.logger.warn(
@@ -88,6 +91,7 @@ export class ProfileSync {
   }
 
   private async update(
+    user: BridgeUser,
     rcUserId: string,
     changes: RocketChatUserChanges,
   ): Promise<void> {
@@ -96,10 +100,25 @@ export class ProfileSync {
       this.logger.log(
         `Updated ${Object.keys(changes).join(' and ')} of Rocket.Chat user ${rcUserId}`,
       );
+      this.audited(user, rcUserId, Object.keys(changes));
     } catch (error) {
       this.logger.warn(
         `Could not update Rocket.Chat user ${rcUserId}: ${(error as Error).message}`,
       );
     }
+  }
+
+  /** The field names only: values (an e-mail address...) stay out of the trail. */
+  private audited(
+    user: BridgeUser,
+    rcUserId: string,
+    fields: readonly string[],
+  ): void {
+    void this.audit.record({
+      kind: 'rocketchat.user.updated',
+      userId: user.id,
+      rocketChatUserId: rcUserId,
+      fields,
+    });
   }
 }

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MongoConnectionService } from '../../database/index.js';
-import { SessionService } from '../../session/index.js';
+import { Clock, SessionService } from '../../session/index.js';
 import { SessionEnd } from './session-end.service.js';
 import { SessionTokensRepository } from './session-tokens.repository.js';
 
@@ -18,7 +18,8 @@ const MAX_GRACE_MS = 60_000;
  * No token may outlive its session unnoticed: the logout event is in-process, so a crash or a
  * MongoDB outage at the wrong moment leaves a token record whose session is gone. Every
  * 12 × ROCKETCHAT_REVOCATION_INTERVAL this looks at every record older than a grace period (a
- * mint in progress) and revokes those whose session no longer exists.
+ * mint in progress) and revokes those whose session no longer exists; claims abandoned mid-mint
+ * are dropped. Ages are judged by the application's Clock, as the records' times are.
  */
 @Injectable()
 export class OrphanSweeper
@@ -35,6 +36,7 @@ export class OrphanSweeper
     private readonly sessions: SessionService,
     private readonly sessionEnd: SessionEnd,
     private readonly mongo: MongoConnectionService,
+    private readonly clock: Clock,
   ) {
     this.graceMs = Math.min(
       MAX_GRACE_MS,
@@ -70,7 +72,11 @@ export class OrphanSweeper
     let revoked = 0;
     let after = '';
     try {
-      const before = new Date(Date.now() - this.graceMs);
+      const before = new Date(this.clock.now() - this.graceMs);
+      const abandoned = await this.store.dropAbandonedClaims(before);
+      if (abandoned > 0) {
+        this.logger.log(`Dropped ${abandoned} abandoned token claim(s)`);
+      }
       for (;;) {
         const ids = await this.store.sessionIdsAfter(after, before, PAGE);
         for (const id of ids) {

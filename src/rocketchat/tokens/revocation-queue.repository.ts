@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { Clock } from '../../session/clock.js';
 import {
   LeaseLocksRepository,
   turnKey,
@@ -20,7 +21,8 @@ export type RevocationJob = Omit<
 
 /**
  * The only owner of the revocation queue collection. A job's attempt is done by whoever wins its
- * turn in the lease locks; only that process then writes the job (done or next attempt).
+ * turn in the lease locks; only that process then writes the job (done or next attempt). Due
+ * times and turns follow the application's Clock.
  */
 @Injectable()
 export class RevocationQueueRepository {
@@ -28,23 +30,25 @@ export class RevocationQueueRepository {
     @InjectModel(REVOCATION_MODEL)
     private readonly model: Model<RevocationDocument>,
     private readonly locks: LeaseLocksRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * Queues a job that is due at once and returns it if `owner` won its first turn (it should try
-   * now). Undefined when a job with that id exists already (the same login is never revoked twice)
-   * or another process took the turn.
+   * Queues a job, due at once (or at `dueAt`), and returns it if it is due now and `owner` won its
+   * first turn (it should try now). Undefined when a job with that id exists already (the same
+   * login is never revoked twice), another process took the turn, or it is due later.
    */
   async add(
     job: RevocationJob,
     owner: string,
     leaseMs: number,
+    dueAt?: Date,
   ): Promise<RevocationDocument | undefined> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const doc: RevocationDocument = {
       ...job,
       attempts: 0,
-      nextAttemptAt: now,
+      nextAttemptAt: dueAt ?? now,
       createdAt: now,
     };
     try {
@@ -55,6 +59,9 @@ export class RevocationQueueRepository {
       }
       throw error;
     }
+    if (doc.nextAttemptAt > now) {
+      return undefined;
+    }
     return (await this.takeTurn(doc, owner, leaseMs)) ? doc : undefined;
   }
 
@@ -64,7 +71,7 @@ export class RevocationQueueRepository {
     leaseMs: number,
   ): Promise<RevocationDocument | null> {
     const due = await this.model
-      .find({ nextAttemptAt: { $lte: new Date() } })
+      .find({ nextAttemptAt: { $lte: new Date(this.clock.now()) } })
       .sort({ nextAttemptAt: 1 })
       .limit(CANDIDATES)
       .lean<RevocationDocument[]>()
@@ -98,6 +105,16 @@ export class RevocationQueueRepository {
     return this.model.countDocuments().exec();
   }
 
+  /** The hashed tokens of a Rocket.Chat user that queued jobs still have to revoke. */
+  async tokenHashesOf(rcUserId: string): Promise<string[]> {
+    const jobs = await this.model
+      .find({ rcUserId, kind: 'token' }, { _id: 1 })
+      .lean<Pick<RevocationDocument, '_id'>[]>()
+      .exec();
+    // A token job's id is `token:<session>:<hashed token>`.
+    return jobs.map((job) => job._id.slice(job._id.lastIndexOf(':') + 1));
+  }
+
   private takeTurn(
     job: RevocationDocument,
     owner: string,
@@ -109,6 +126,7 @@ export class RevocationQueueRepository {
         job.attempts,
         job.nextAttemptAt,
         leaseMs,
+        this.clock.now(),
       ),
       owner,
       leaseMs * 2,

@@ -10,16 +10,23 @@ export const REVOCATION_COLLECTION = 'rocketchat_revocations';
  * is retried with backoff, survives restarts, and is done by one replica at a time (each
  * attempt is a turn won in the lease locks).
  * `token`: one issued token (sealed as it was in its session record); `user-logout`: every
- * login of one Rocket.Chat user (`users.logout`, ROCKETCHAT_LOGOUT_MODE=all).
+ * login of one Rocket.Chat user (`users.logout`, ROCKETCHAT_LOGOUT_MODE=all); `unknown-mint`:
+ * tokens Rocket.Chat may have issued for an unanswered `users.createToken` (see UnknownMints).
  */
 export interface RevocationDocument {
   _id: string;
-  kind: 'token' | 'user-logout';
+  kind: 'token' | 'user-logout' | 'unknown-mint';
   rcUserId: string;
+  /** The bridge user whose login this was, and why it ends (for the audit trail). */
+  bridgeUserId?: string;
+  reason?: string;
   strategy?: TokenStrategyName;
   sealedToken?: string;
   /** What the sealed token is bound to (its session record's id). */
   sealContext?: string;
+  /** unknown-mint: when Rocket.Chat may have issued the token (its own clock, with slack). */
+  windowStart?: Date;
+  windowEnd?: Date;
   /** Attempts made so far: the round of the next one. */
   attempts: number;
   nextAttemptAt: Date;
@@ -32,11 +39,19 @@ export interface RevocationDocument {
 export const RevocationSchema = new Schema<RevocationDocument>(
   {
     _id: { type: String, required: true },
-    kind: { type: String, required: true, enum: ['token', 'user-logout'] },
+    kind: {
+      type: String,
+      required: true,
+      enum: ['token', 'user-logout', 'unknown-mint'],
+    },
     rcUserId: { type: String, required: true },
+    bridgeUserId: { type: String },
+    reason: { type: String },
     strategy: { type: String },
     sealedToken: { type: String },
     sealContext: { type: String },
+    windowStart: { type: Date },
+    windowEnd: { type: Date },
     attempts: { type: Number, required: true },
     nextAttemptAt: { type: Date, required: true },
     lastError: { type: String },
@@ -47,3 +62,4 @@ export const RevocationSchema = new Schema<RevocationDocument>(
 );
 
 RevocationSchema.index({ nextAttemptAt: 1 });
+RevocationSchema.index({ rcUserId: 1 });

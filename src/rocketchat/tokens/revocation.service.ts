@@ -1,26 +1,24 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import {
-  type BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { MongoConnectionService } from '../../database/index.js';
+import { describeMongoError } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
-import { UserLogoutGuard } from './user-logout.guard.js';
-import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
+import { Clock } from '../../session/index.js';
+import { outsideCallBudget } from '../client/call-budget.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';
+import {
+  REVOCATION_LEASE_MS,
+  RevocationWorker,
+} from './revocation-worker.service.js';
 import type { RevocationDocument } from './revocation.schema.js';
 import type { StoredSessionToken } from './session-tokens.repository.js';
-import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
+import { TokenCipher } from './token-cipher.js';
 import { TokenStrategies } from './token-strategies.service.js';
 
-const LEASE_MS = 60_000;
-const MAX_BACKOFF_MS = 60 * 60_000;
-const BATCH = 20;
-const LOCK_SWEEP_MS = 60_000;
+/** How long after an unanswered users.createToken Rocket.Chat may still issue its token. */
+const UNKNOWN_MINT_WINDOW_MS = 90_000;
+/** Clock skew between the bridge and Rocket.Chat allowed for in that window. */
+const UNKNOWN_MINT_SKEW_MS = 30_000;
 
 /** The sealing context of a session's token (also used by the lifecycle service). */
 export function sessionTokenContext(sessionId: string): string {
@@ -28,185 +26,179 @@ export function sessionTokenContext(sessionId: string): string {
 }
 
 /**
- * Ends Rocket.Chat logins in the background. A job is written to MongoDB first and tried at once;
- * if that fails it is retried with exponential backoff (or after Rocket.Chat's rate-limit reset)
- * by whichever replica leases it, until it succeeds or the login has expired anyway. Nobody's
- * logout ever waits for Rocket.Chat.
+ * Ends Rocket.Chat logins without making anyone wait: each job is written to MongoDB first and
+ * tried at once; RevocationWorker retries what fails, until it succeeds or the login has expired
+ * anyway. Nobody's logout ever waits for Rocket.Chat, and no token the bridge let go of is lost.
  */
 @Injectable()
-export class RevocationService
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class RevocationService {
   private readonly logger = new Logger(RevocationService.name);
-  private readonly owner = randomUUID();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private lastLockSweep = 0;
+  private lastUnknownMintWarning = 0;
 
   constructor(
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly queue: RevocationQueueRepository,
-    private readonly locks: LeaseLocksRepository,
+    private readonly worker: RevocationWorker,
     private readonly strategies: TokenStrategies,
     private readonly cipher: TokenCipher,
-    private readonly guard: UserLogoutGuard,
     private readonly metrics: MetricsService,
-    private readonly mongo: MongoConnectionService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.mongo.onConnected(() => {
-      if (!this.stopped) {
-        this.timer = setInterval(
-          () => void this.drain(),
-          this.config.tokens.revocationIntervalMs,
-        );
-        this.timer.unref();
-      }
-      return Promise.resolve();
-    });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** Queues the revocation of one issued token and tries it now, without waiting for it. */
-  async revokeToken(token: StoredSessionToken): Promise<void> {
+  /**
+   * Queues the revocation of one issued token and tries it now, without waiting for it. `reason`
+   * (a session end reason, `replaced`, `dropped`...) goes to the audit trail. Callers have already
+   * let go of the token's record, so it must not be lost when the queue cannot be written (MongoDB
+   * failed): it is then ended at once instead. Never throws.
+   */
+  async revokeToken(
+    token: StoredSessionToken,
+    reason = 'session-ended',
+  ): Promise<void> {
     const id = `token:${token.sessionId}:${token.hashedToken}`;
-    const job = await this.queue.add(
-      {
-        _id: id,
-        kind: 'token',
-        rcUserId: token.rcUserId,
-        strategy: token.strategy,
-        sealedToken: token.sealedToken,
-        sealContext: sessionTokenContext(token.sessionId),
-        notAfter: new Date(
-          token.issuedAt.getTime() + this.config.tokens.tokenLifetimeMs,
-        ),
-      },
-      this.owner,
-      LEASE_MS,
-    );
+    let job: RevocationDocument | undefined;
+    try {
+      job = await this.queue.add(
+        {
+          _id: id,
+          kind: 'token',
+          rcUserId: token.rcUserId,
+          bridgeUserId: token.bridgeUserId,
+          reason,
+          strategy: token.strategy,
+          sealedToken: token.sealedToken,
+          sealContext: sessionTokenContext(token.sessionId),
+          notAfter: new Date(
+            token.issuedAt.getTime() + this.config.tokens.tokenLifetimeMs,
+          ),
+        },
+        this.worker.owner,
+        REVOCATION_LEASE_MS,
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Cannot queue the revocation of a login of Rocket.Chat user ${token.rcUserId} ` +
+          `(${describeMongoError(error)}); ending it now`,
+      );
+      // Its own timeout, not what is left of the request's time: nothing else remembers it.
+      await outsideCallBudget(() => this.revokeNow(token, reason));
+      return;
+    }
     if (job) {
-      void this.attempt(job);
+      const queued = job;
+      // In the background, not on the time of the request that ended the login.
+      outsideCallBudget(() => void this.worker.attempt(queued));
     }
   }
 
-  /** Queues `users.logout` for a Rocket.Chat user (every login of theirs) and tries it now. */
-  async logoutEverywhere(rcUserId: string, reasonKey: string): Promise<void> {
+  /** One attempt without the queue; a failure is logged, for nothing else remembers the token. */
+  private async revokeNow(
+    token: StoredSessionToken,
+    reason: string,
+  ): Promise<void> {
+    try {
+      const clear = this.cipher.decrypt(
+        token.sealedToken,
+        sessionTokenContext(token.sessionId),
+      );
+      await this.strategies.get(token.strategy).revoke(token.rcUserId, clear);
+      this.metrics.tokenEvent('revoked');
+      void this.audit.record({
+        kind: 'token.revoked',
+        userId: token.bridgeUserId,
+        rocketChatUserId: token.rcUserId,
+        detail: reason,
+      });
+    } catch (error) {
+      this.logger.error(
+        `A login token of Rocket.Chat user ${token.rcUserId} could be neither queued for revocation ` +
+          `nor revoked (${error instanceof Error ? error.message : 'unknown error'}); it stays valid ` +
+          "until Rocket.Chat's Accounts_LoginExpiration",
+      );
+    }
+  }
+
+  /**
+   * Queues `users.logout` for a Rocket.Chat user (every login of theirs) and tries it now, once per
+   * `reasonKey` (the session that ended).
+   */
+  async logoutEverywhere(
+    rcUserId: string,
+    reasonKey: string,
+    audit: { bridgeUserId: string; reason: string },
+  ): Promise<void> {
     const id = `user-logout:${rcUserId}:${reasonKey}`;
     const job = await this.queue.add(
       {
         _id: id,
         kind: 'user-logout',
         rcUserId,
-        notAfter: new Date(Date.now() + this.config.tokens.tokenLifetimeMs),
+        bridgeUserId: audit.bridgeUserId,
+        reason: audit.reason,
+        notAfter: new Date(
+          this.clock.now() + this.config.tokens.tokenLifetimeMs,
+        ),
       },
-      this.owner,
-      LEASE_MS,
+      this.worker.owner,
+      REVOCATION_LEASE_MS,
     );
     if (job) {
-      void this.attempt(job);
+      const queued = job;
+      // In the background, not on the time of the request that ended the login.
+      outsideCallBudget(() => void this.worker.attempt(queued));
     }
   }
 
-  /** Works through due jobs once (the timer calls this; tests may too). */
-  async drain(): Promise<void> {
-    if (this.running) {
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        if (Date.now() - this.lastLockSweep > LOCK_SWEEP_MS) {
-          this.lastLockSweep = Date.now();
-          await this.locks.sweep();
-        }
-        for (let i = 0; i < BATCH && !this.stopped; i += 1) {
-          const job = await this.queue.claimDue(this.owner, LEASE_MS);
-          if (!job) {
-            return;
-          }
-          await this.process(job);
-        }
-      } catch (error) {
+  /**
+   * `users.createToken` for this user got no usable answer, so Rocket.Chat may have issued a token
+   * nobody received (see UnknownMints). With MONGO_DB it is removed once Rocket.Chat has surely
+   * finished with the call; without, it cannot be found, and the log says so. `startedAt` is the
+   * real time the call began (Rocket.Chat stamps tokens with its own clock).
+   */
+  async unknownMint(
+    rcUserId: string,
+    bridgeUserId: string,
+    startedAt: number,
+  ): Promise<void> {
+    if (this.config.mongoUri === undefined) {
+      if (Date.now() - this.lastUnknownMintWarning > 60_000) {
+        this.lastUnknownMintWarning = Date.now();
         this.logger.warn(
-          `Revocation queue unavailable: ${(error as Error).message}`,
+          `users.createToken for Rocket.Chat user ${rcUserId} got no answer: Rocket.Chat may have issued a token ` +
+            "nobody received. It cannot be found over REST and stays valid until Rocket.Chat's " +
+            'Accounts_LoginExpiration; with MONGO_DB set, the bridge removes such tokens',
         );
       }
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async attempt(job: RevocationDocument): Promise<void> {
-    try {
-      await this.process(job);
-    } catch (error) {
-      this.logger.warn(
-        `Revocation ${job._id} left for a retry: ${(error as Error).message}`,
-      );
+      return;
     }
-  }
-
-  private async process(job: RevocationDocument): Promise<void> {
-    if (job.notAfter.getTime() <= Date.now()) {
+    try {
+      await this.queue.add(
+        {
+          _id: `unknown-mint:${rcUserId}:${startedAt}`,
+          kind: 'unknown-mint',
+          rcUserId,
+          bridgeUserId,
+          reason: 'unanswered users.createToken',
+          windowStart: new Date(startedAt - UNKNOWN_MINT_SKEW_MS),
+          windowEnd: new Date(
+            startedAt + UNKNOWN_MINT_WINDOW_MS + UNKNOWN_MINT_SKEW_MS,
+          ),
+          notAfter: new Date(
+            this.clock.now() + this.config.tokens.tokenLifetimeMs,
+          ),
+        },
+        this.worker.owner,
+        REVOCATION_LEASE_MS,
+        new Date(
+          this.clock.now() + UNKNOWN_MINT_WINDOW_MS + 2 * UNKNOWN_MINT_SKEW_MS,
+        ),
+      );
+    } catch (error) {
       this.logger.error(
-        `Gave up ending a login of Rocket.Chat user ${job.rcUserId} after ${job.attempts} attempts ` +
-          `(it has expired in Rocket.Chat by now; last error: ${job.lastError ?? 'none'})`,
-      );
-      await this.queue.done(job._id);
-      return;
-    }
-    try {
-      await this.run(job);
-      await this.queue.done(job._id);
-      this.metrics.tokenEvent('revoked');
-    } catch (error) {
-      if (error instanceof TokenDecryptionError) {
-        this.logger.error(
-          `A queued token of Rocket.Chat user ${job.rcUserId} cannot be decrypted (TOKEN_ENCRYPTION_KEY changed ` +
-            'without TOKEN_ENCRYPTION_KEY_PREVIOUS); it stays valid in Rocket.Chat until it expires',
-        );
-        await this.queue.done(job._id);
-        return;
-      }
-      const delay = this.delay(job.attempts, error);
-      this.logger.warn(
-        `Ending a login of Rocket.Chat user ${job.rcUserId} failed (${(error as Error).message}); ` +
-          `retrying in ${Math.ceil(delay / 1000)} s`,
-      );
-      await this.queue.retryLater(
-        job,
-        new Date(Date.now() + delay),
-        (error as Error).message.slice(0, 500),
+        `Cannot queue the search for a token Rocket.Chat may have issued to user ${rcUserId} ` +
+          `(${describeMongoError(error)}); it stays valid until Accounts_LoginExpiration`,
       );
     }
-  }
-
-  private async run(job: RevocationDocument): Promise<void> {
-    if (job.kind === 'user-logout') {
-      await this.guard.logoutUser(job.rcUserId);
-      return;
-    }
-    if (!job.strategy || !job.sealedToken || !job.sealContext) {
-      throw new Error('incomplete token job');
-    }
-    const token = this.cipher.decrypt(job.sealedToken, job.sealContext);
-    await this.strategies.get(job.strategy).revoke(job.rcUserId, token);
-  }
-
-  private delay(attempts: number, error: unknown): number {
-    if (error instanceof RocketChatRateLimitedError) {
-      return error.retryAfterMs + randomInt(0, 1000);
-    }
-    const base = this.config.tokens.revocationIntervalMs;
-    const exponential = Math.min(base * 2 ** attempts, MAX_BACKOFF_MS);
-    return exponential + randomInt(0, Math.ceil(exponential / 4) + 1);
   }
 }

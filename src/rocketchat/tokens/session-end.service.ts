@@ -39,11 +39,14 @@ export class SessionEnd {
         this.logger.log(
           `Logging Rocket.Chat user ${rcUserId} out everywhere (session ${sessionId}, ${reason})`,
         );
-        await this.revocations.logoutEverywhere(rcUserId, sessionId);
+        await this.revocations.logoutEverywhere(rcUserId, sessionId, {
+          bridgeUserId,
+          reason,
+        });
       }
       // users.logout clears resume tokens, not django-rocketchat-auth's iframe token.
       if (taken?.strategy === 'legacy-iframe-token') {
-        await this.revocations.revokeToken(taken);
+        await this.revocations.revokeToken(taken, reason);
       }
       return;
     }
@@ -51,7 +54,7 @@ export class SessionEnd {
       this.logger.log(
         `Revoking the Rocket.Chat token of session ${sessionId} (bridge user ${bridgeUserId}, ${reason})`,
       );
-      await this.revocations.revokeToken(taken);
+      await this.revocations.revokeToken(taken, reason);
     }
   }
 
@@ -62,7 +65,7 @@ export class SessionEnd {
       this.logger.warn(
         `Revoking the Rocket.Chat token of session ${sessionId}, which ended without the bridge noticing`,
       );
-      await this.revocations.revokeToken(taken);
+      await this.revocations.revokeToken(taken, 'orphaned');
     }
     return taken !== null;
   }

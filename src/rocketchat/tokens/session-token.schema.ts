@@ -53,3 +53,4 @@ export const SessionTokenSchema = new Schema<SessionTokenDocument>(
 );
 
 SessionTokenSchema.index({ bridgeUserId: 1 });
+SessionTokenSchema.index({ rcUserId: 1 });

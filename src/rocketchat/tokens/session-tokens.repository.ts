@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { TokenStrategyName } from '../../config/index.js';
+import { Clock } from '../../session/clock.js';
 import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   SESSION_TOKEN_MODEL,
@@ -36,6 +37,7 @@ export class SessionTokensRepository {
     @InjectModel(SESSION_TOKEN_MODEL)
     private readonly model: Model<SessionTokenDocument>,
     private readonly locks: LeaseLocksRepository,
+    private readonly clock: Clock,
   ) {}
 
   async find(sessionId: string): Promise<SessionTokenState> {
@@ -56,7 +58,7 @@ export class SessionTokensRepository {
     ms: number,
   ): Promise<string | undefined> {
     const claimId = randomUUID();
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const claimUntil = new Date(now.getTime() + ms);
     try {
       await this.model.create({
@@ -144,6 +146,18 @@ export class SessionTokensRepository {
     return state.kind === 'issued' ? state.token : null;
   }
 
+  /**
+   * Deletes claims that expired before `before` without being completed or released: their holder
+   * died, or lost MongoDB before it could release them. They hold no token (a minted one that
+   * could not be recorded is revoked by the lifecycle); the next request simply claims anew.
+   */
+  async dropAbandonedClaims(before: Date): Promise<number> {
+    const result = await this.model
+      .deleteMany({ state: 'minting', claimUntil: { $lt: before } })
+      .exec();
+    return result.deletedCount;
+  }
+
   /** A page of session ids, in id order after `after`, created before `before` (orphan sweep). */
   async sessionIdsAfter(
     after: string,
@@ -157,6 +171,15 @@ export class SessionTokensRepository {
       .lean<Pick<SessionTokenDocument, '_id'>[]>()
       .exec();
     return docs.map((d) => d._id);
+  }
+
+  /** The hashed tokens issued to a Rocket.Chat user that sessions still hold. */
+  async hashedTokensOf(rcUserId: string): Promise<string[]> {
+    const docs = await this.model
+      .find({ rcUserId, state: 'issued' }, { hashedToken: 1 })
+      .lean<Pick<SessionTokenDocument, 'hashedToken'>[]>()
+      .exec();
+    return docs.flatMap((doc) => (doc.hashedToken ? [doc.hashedToken] : []));
   }
 
   async countForUser(bridgeUserId: string): Promise<number> {

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UsersRepository } from '../../auth/users/index.js';
+import { AuditService, type AuditRequest } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { SessionService, type Session } from '../../session/index.js';
+import { Clock, SessionService, type Session } from '../../session/index.js';
+import { withCallBudget } from '../client/call-budget.js';
+import { RETRY_BUDGET } from '../client/rocketchat-http.service.js';
 import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
-import { ProvisioningService } from '../provisioning/provisioning.service.js';
 import {
   RevocationService,
   sessionTokenContext,
@@ -14,20 +15,11 @@ import {
   type StoredSessionToken,
 } from './session-tokens.repository.js';
 import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
+import { NONE, TokenMinter, type HandOut } from './token-minter.service.js';
 import { TokenStrategies } from './token-strategies.service.js';
 
-/** What a browser gets: a token for the one answer field, or nothing (401). */
-export type HandOut =
-  | {
-      readonly kind: 'token';
-      readonly field: 'loginToken' | 'token';
-      readonly token: string;
-    }
-  | { readonly kind: 'none' };
+export type { HandOut } from './token-minter.service.js';
 
-const NONE: HandOut = { kind: 'none' };
-/** How long a mint may hold its claim (provisioning plus minting, with Rocket.Chat timeouts). */
-const CLAIM_MS = 30_000;
 /** How long a request waits for a concurrent request of the same session to finish minting. */
 const WAIT_FOR_MINT_MS = 10_000;
 
@@ -41,7 +33,8 @@ const WAIT_FOR_MINT_MS = 10_000;
  * any other call means Rocket.Chat dropped it: the token is revoked, the answer is 401, and the session is flagged so the login
  * page asks ("Continue as ...") instead of logging the person straight back in (issue #28006).
  * The token is never checked over REST with the user's own token: Rocket.Chat rate-limits those
- * calls per client IP, and every call of the bridge comes from one IP.
+ * calls per client IP, and every call of the bridge comes from one IP. The window is judged by the
+ * application's Clock (tests move it); waiting for a concurrent mint is real time.
  */
 @Injectable()
 export class TokenLifecycle {
@@ -52,15 +45,49 @@ export class TokenLifecycle {
     private readonly store: SessionTokensRepository,
     private readonly strategies: TokenStrategies,
     private readonly cipher: TokenCipher,
-    private readonly provisioning: ProvisioningService,
+    private readonly minter: TokenMinter,
     private readonly revocations: RevocationService,
     private readonly sessions: SessionService,
-    private readonly users: UsersRepository,
     private readonly metrics: MetricsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
-  /** For the API URL: the session's token once, again only within the re-delivery window. */
-  async forApiUrl(session: Session): Promise<HandOut> {
+  /**
+   * For the API URL: the session's token once, again only within the re-delivery window. All its
+   * Rocket.Chat calls together take at most 1.5 × ROCKETCHAT_TIMEOUT.
+   */
+  forApiUrl(session: Session, request?: AuditRequest): Promise<HandOut> {
+    return withCallBudget(this.callBudgetMs, () =>
+      this.apiUrlHandOut(session, request),
+    );
+  }
+
+  /**
+   * For the post-login page (the person just logged in or chose "Continue as"): always a fresh
+   * token. Rocket.Chat shows its login iframe only when it holds no valid token, so a token this
+   * session still has is dead to it: that one is revoked. `framed`: the page is in Rocket.Chat's
+   * frame (Sec-Fetch-Dest), so Rocket.Chat will not ask the API URL for this token. Bounded like
+   * the API URL.
+   */
+  forPage(
+    session: Session,
+    framed: boolean,
+    request?: AuditRequest,
+  ): Promise<HandOut> {
+    return withCallBudget(this.callBudgetMs, () =>
+      this.pageHandOut(session, framed, request),
+    );
+  }
+
+  private get callBudgetMs(): number {
+    return this.config.http.timeoutMs * RETRY_BUDGET;
+  }
+
+  private async apiUrlHandOut(
+    session: Session,
+    request: AuditRequest | undefined,
+  ): Promise<HandOut> {
     const deadline = Date.now() + WAIT_FOR_MINT_MS;
     for (;;) {
       const state = await this.store.find(session.id);
@@ -70,7 +97,7 @@ export class TokenLifecycle {
           state.token.deliveredTo !== 'frame' &&
           this.withinWindow(state.token)
         ) {
-          const again = await this.redeliver(state.token);
+          const again = await this.redeliver(state.token, request);
           if (again) {
             return again;
           }
@@ -87,7 +114,7 @@ export class TokenLifecycle {
         // Rocket.Chat dropped this session's token before: the login page asks first.
         return NONE;
       }
-      const result = await this.mint(session, 'api');
+      const result = await this.minter.mint(session, 'api', request);
       if (result !== 'busy') {
         return result;
       }
@@ -95,13 +122,11 @@ export class TokenLifecycle {
     }
   }
 
-  /**
-   * For the post-login page (the person just logged in or chose "Continue as"): always a fresh
-   * token. Rocket.Chat shows its login iframe only when it holds no valid token, so a token this
-   * session still has is dead to it: that one is revoked. `framed`: the page is in Rocket.Chat's
-   * frame (Sec-Fetch-Dest), so Rocket.Chat will not ask the API URL for this token.
-   */
-  async forPage(session: Session, framed: boolean): Promise<HandOut> {
+  private async pageHandOut(
+    session: Session,
+    framed: boolean,
+    request: AuditRequest | undefined,
+  ): Promise<HandOut> {
     const deadline = Date.now() + WAIT_FOR_MINT_MS;
     for (;;) {
       const state = await this.store.find(session.id);
@@ -111,7 +136,7 @@ export class TokenLifecycle {
           state.token.hashedToken,
         );
         if (taken) {
-          await this.revocations.revokeToken(taken);
+          await this.revocations.revokeToken(taken, 'replaced');
         }
         continue;
       }
@@ -119,7 +144,11 @@ export class TokenLifecycle {
         await this.waitForMint(deadline);
         continue;
       }
-      const result = await this.mint(session, framed ? 'frame' : 'page');
+      const result = await this.minter.mint(
+        session,
+        framed ? 'frame' : 'page',
+        request,
+      );
       if (result !== 'busy') {
         return result;
       }
@@ -129,7 +158,7 @@ export class TokenLifecycle {
 
   private withinWindow(token: StoredSessionToken): boolean {
     return (
-      Date.now() - token.deliveredAt.getTime() <
+      this.clock.now() - token.deliveredAt.getTime() <
       this.config.tokens.redeliveryWindowMs
     );
   }
@@ -137,6 +166,7 @@ export class TokenLifecycle {
   /** The stored token again; undefined when it cannot be decrypted (then it is forgotten). */
   private async redeliver(
     token: StoredSessionToken,
+    request: AuditRequest | undefined,
   ): Promise<HandOut | undefined> {
     let clear: string;
     try {
@@ -156,6 +186,15 @@ export class TokenLifecycle {
       return undefined;
     }
     this.metrics.tokenEvent('reused');
+    void this.audit.record(
+      {
+        kind: 'token.reused',
+        userId: token.bridgeUserId,
+        rocketChatUserId: token.rcUserId,
+        detail: token.strategy,
+      },
+      request,
+    );
     return {
       kind: 'token',
       field: this.strategies.get(token.strategy).responseField,
@@ -175,61 +214,8 @@ export class TokenLifecycle {
     this.logger.log(
       `Rocket.Chat asked again for session ${session.id}: its token was dropped (logout, expiry or revocation); revoking it`,
     );
-    await this.revocations.revokeToken(taken);
+    await this.revocations.revokeToken(taken, 'dropped-by-rocketchat');
     await this.sessions.setInteractionRequired(session.id, true);
-  }
-
-  private async mint(
-    session: Session,
-    deliveredTo: StoredSessionToken['deliveredTo'],
-  ): Promise<HandOut | 'busy'> {
-    const user = await this.users.findById(session.userId);
-    if (!user?.active) {
-      await this.sessions.destroy(session.id, 'user-disabled');
-      return NONE;
-    }
-    const claimId = await this.store.claim(session.id, user.id, CLAIM_MS);
-    if (claimId === undefined) {
-      return 'busy';
-    }
-    let stored: Omit<StoredSessionToken, 'sessionId' | 'bridgeUserId'>;
-    let token: string;
-    const strategy = this.strategies.current;
-    try {
-      const account = await this.provisioning.ensure(user);
-      const minted = await strategy.mint(account.rcUserId);
-      token = minted.token;
-      const now = new Date();
-      stored = {
-        rcUserId: account.rcUserId,
-        strategy: strategy.name,
-        sealedToken: this.cipher.encrypt(
-          minted.token,
-          sessionTokenContext(session.id),
-        ),
-        hashedToken: minted.hashedToken,
-        issuedAt: now,
-        deliveredAt: now,
-        deliveredTo,
-      };
-    } catch (error) {
-      await this.store.release(session.id, claimId).catch(() => undefined);
-      throw error;
-    }
-    if (!(await this.store.complete(session.id, claimId, stored))) {
-      // The session ended while the token was being minted: it must not outlive it.
-      await this.revocations.revokeToken({
-        ...stored,
-        sessionId: session.id,
-        bridgeUserId: user.id,
-      });
-      return NONE;
-    }
-    this.metrics.tokenEvent('minted');
-    this.logger.log(
-      `Issued a Rocket.Chat token (${strategy.name}) to session ${session.id} of bridge user ${user.id}`,
-    );
-    return { kind: 'token', field: strategy.responseField, token };
   }
 
   private async waitForMint(deadline: number): Promise<void> {

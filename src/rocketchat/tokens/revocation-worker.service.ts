@@ -1,0 +1,197 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AuditService } from '../../audit/index.js';
+import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
+import { MongoConnectionService } from '../../database/index.js';
+import { MetricsService } from '../../observability/index.js';
+import { Clock } from '../../session/index.js';
+import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
+import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
+import { RevocationQueueRepository } from './revocation-queue.repository.js';
+import type { RevocationDocument } from './revocation.schema.js';
+import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
+import { TokenStrategies } from './token-strategies.service.js';
+import { UnknownMints } from './unknown-mints.service.js';
+import { UserLogoutGuard } from './user-logout.guard.js';
+
+/**
+ * One attempt's turn: far longer than an attempt takes (one Rocket.Chat call, a few MongoDB
+ * operations). A turn abandoned by a process that died or lost MongoDB is free again after it;
+ * should an attempt outlast it anyway, the job is merely tried twice (revoking is idempotent).
+ */
+export const REVOCATION_LEASE_MS = 20_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+const BATCH = 20;
+const LOCK_SWEEP_MS = 60_000;
+
+/**
+ * Works off the revocation queue: each job is tried by whichever replica wins its turn, and on
+ * failure scheduled again with exponential backoff (or after Rocket.Chat's rate-limit reset),
+ * until it succeeds or the login it ends has expired anyway. Due times follow the application's
+ * Clock; the timer that looks for due jobs is real time.
+ */
+@Injectable()
+export class RevocationWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(RevocationWorker.name);
+  /** This process, as the holder of turns. */
+  readonly owner = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private lastLockSweep = 0;
+
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    private readonly queue: RevocationQueueRepository,
+    private readonly locks: LeaseLocksRepository,
+    private readonly strategies: TokenStrategies,
+    private readonly cipher: TokenCipher,
+    private readonly guard: UserLogoutGuard,
+    private readonly unknownMints: UnknownMints,
+    private readonly metrics: MetricsService,
+    private readonly mongo: MongoConnectionService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.mongo.onConnected(() => {
+      if (!this.stopped) {
+        this.timer = setInterval(
+          () => void this.drain(),
+          this.config.tokens.revocationIntervalMs,
+        );
+        this.timer.unref();
+      }
+      return Promise.resolve();
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Works through due jobs once (the timer calls this; tests may too). */
+  async drain(): Promise<void> {
+    if (this.running) {
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        if (Date.now() - this.lastLockSweep > LOCK_SWEEP_MS) {
+          this.lastLockSweep = Date.now();
+          await this.locks.sweep();
+        }
+        for (let i = 0; i < BATCH && !this.stopped; i += 1) {
+          const job = await this.queue.claimDue(
+            this.owner,
+            REVOCATION_LEASE_MS,
+          );
+          if (!job) {
+            return;
+          }
+          await this.process(job);
+        }
+      } catch (error) {
+        this.logger.warn(
+          `Revocation queue unavailable: ${(error as Error).message}`,
+        );
+      }
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** One attempt at a job whose turn this process holds; failures are left for a retry. */
+  async attempt(job: RevocationDocument): Promise<void> {
+    try {
+      await this.process(job);
+    } catch (error) {
+      this.logger.warn(
+        `Revocation ${job._id} left for a retry: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async process(job: RevocationDocument): Promise<void> {
+    if (job.notAfter.getTime() <= this.clock.now()) {
+      this.logger.error(
+        `Gave up ending a login of Rocket.Chat user ${job.rcUserId} after ${job.attempts} attempts ` +
+          `(it has expired in Rocket.Chat by now; last error: ${job.lastError ?? 'none'})`,
+      );
+      await this.queue.done(job._id);
+      return;
+    }
+    try {
+      const ended = await this.run(job);
+      await this.queue.done(job._id);
+      if (ended) {
+        this.metrics.tokenEvent('revoked');
+        void this.audit.record({
+          kind: 'token.revoked',
+          userId: job.bridgeUserId ?? 'unknown',
+          rocketChatUserId: job.rcUserId,
+          detail:
+            job.kind === 'user-logout'
+              ? `${job.reason ?? 'logout'}: every login of the user`
+              : (job.reason ?? 'session-ended'),
+        });
+      }
+    } catch (error) {
+      if (error instanceof TokenDecryptionError) {
+        this.logger.error(
+          `A queued token of Rocket.Chat user ${job.rcUserId} cannot be decrypted (TOKEN_ENCRYPTION_KEY changed ` +
+            'without TOKEN_ENCRYPTION_KEY_PREVIOUS); it stays valid in Rocket.Chat until it expires',
+        );
+        await this.queue.done(job._id);
+        return;
+      }
+      const delay = this.delay(job.attempts, error);
+      this.logger.warn(
+        `Ending a login of Rocket.Chat user ${job.rcUserId} failed (${(error as Error).message}); ` +
+          `retrying in ${Math.ceil(delay / 1000)} s`,
+      );
+      await this.queue.retryLater(
+        job,
+        new Date(this.clock.now() + delay),
+        (error as Error).message.slice(0, 500),
+      );
+    }
+  }
+
+  /** Whether a login was ended (an unknown mint may turn out to have issued nothing). */
+  private async run(job: RevocationDocument): Promise<boolean> {
+    if (job.kind === 'user-logout') {
+      await this.guard.logoutUser(job.rcUserId);
+      return true;
+    }
+    if (job.kind === 'unknown-mint') {
+      return (await this.unknownMints.clean(job)) > 0;
+    }
+    if (!job.strategy || !job.sealedToken || !job.sealContext) {
+      throw new Error('incomplete token job');
+    }
+    const token = this.cipher.decrypt(job.sealedToken, job.sealContext);
+    await this.strategies.get(job.strategy).revoke(job.rcUserId, token);
+    return true;
+  }
+
+  private delay(attempts: number, error: unknown): number {
+    if (error instanceof RocketChatRateLimitedError) {
+      return error.retryAfterMs + randomInt(0, 1000);
+    }
+    const base = this.config.tokens.revocationIntervalMs;
+    const exponential = Math.min(base * 2 ** attempts, MAX_BACKOFF_MS);
+    return exponential + randomInt(0, Math.ceil(exponential / 4) + 1);
+  }
+}
