@@ -12,7 +12,7 @@ import { settleAndCheck } from './settle.js';
 import { startTraffic, tally, unexpectedAnswers } from './traffic.js';
 
 const PASSWORD = 'fault injection password';
-const USERS = Array.from({ length: 6 }, (_, i) => `mongo-fault-${i}`);
+const USERS = Array.from({ length: 8 }, (_, i) => `mongo-fault-${i}`);
 /** No answer may take longer, outage or not (generous: a loaded 2-core runner). */
 const ANSWER_BOUND_MS = 12_000;
 

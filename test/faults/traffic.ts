@@ -21,11 +21,19 @@ export interface Traffic {
  * API URL (sometimes twice, as some versions do at start-up) or get the framed post-login page,
  * and half of the time log out of Rocket.Chat again (its logout script calls the bridge); the
  * others come back later, when Rocket.Chat asks the API URL again for them.
+ *
+ * Each worker has users of its own and alternates between them. The emulated Rocket.Chat's
+ * database is on FerretDB v1, whose single-document updates are not atomic: a token `$push` for
+ * a user racing a `$pullAll` for the same user can undo the pull, which real MongoDB never does.
+ * Keeping one user's writes in one worker, a visit apart, keeps that artefact out of the check.
  */
 export function startTraffic(options: TrafficOptions): Traffic {
   const answers: Answer[] = [];
   const state = { stopped: false };
   const worker = async (w: number): Promise<void> => {
+    const own = options.usernames.filter(
+      (_, i) => i % options.concurrency === w,
+    );
     let previous: HttpVisitor | undefined;
     for (let visit = 0; !state.stopped; visit += 1) {
       // Rocket.Chat asking again, long after its hand-out, for the last visitor who stayed.
@@ -33,10 +41,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
         answers.push(await previous.apiUrl('api url later'));
         previous = undefined;
       }
-      const username =
-        options.usernames[
-          (w + visit * options.concurrency) % options.usernames.length
-        ];
+      const username = own[visit % own.length];
       const visitor = new HttpVisitor(
         options.baseUrl,
         options.rocketChatOrigin,
