@@ -229,6 +229,13 @@ const REFUSALS: readonly Refusal[] = [
     variable: 'CORS_ORIGIN_WHITELIST',
     rule: /without path, trailing slash/,
   },
+  {
+    label: 'an allow-list with no origin in it',
+    env: { CORS_ORIGIN_WHITELIST: ' , ' },
+    variable: 'CORS_ORIGIN_WHITELIST',
+    rule: /must list at least one origin/,
+    hidden: [],
+  },
   // Cookies
   {
     label: 'SameSite=None without Secure',
