@@ -243,6 +243,7 @@ export function readLoggingSettings(env: Env): LoggingConfig {
 function readMetricsConfig(r: EnvReader, mainPort: number): MetricsConfig {
   const token = r.string('METRICS_TOKEN', {
     secret: true,
+    randomSecret: true,
     minLength: 16,
     maxLength: 512,
     pattern: /^[A-Za-z0-9._~+/=-]+$/,

@@ -28,12 +28,19 @@ interface Source {
 interface StringOptions {
   /** Read NAME_FILE too, and never let the value reach a message. */
   readonly secret?: boolean;
+  /** A value the operator must generate: refuse well-known placeholders (changeme, replace-me...). */
+  readonly randomSecret?: boolean;
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly pattern?: RegExp;
   /** The rule `pattern` enforces, in words, for the error message. */
   readonly patternRule?: string;
 }
+
+// Values copied from examples and tutorials instead of generated; `quickstart-only-` values are
+// refused separately (configuration.ts), since the compose quick start needs them on localhost.
+const PLACEHOLDER =
+  /change[-_ .]?(?:me|it)|replace[-_ .]?me|placeholder|^<[^<>]*>$|^(?:your|my)[-_ ]?(?:secret|token|key|password)/i;
 
 const DURATION_UNITS: Record<string, number> = {
   ms: 1,
@@ -91,6 +98,13 @@ export class EnvReader {
       return options.default;
     }
     const { name, value } = source;
+    if (options.randomSecret && PLACEHOLDER.test(value.trim())) {
+      this.fail(
+        name,
+        'is a placeholder copied from an example: set a random value (openssl rand -base64 32)',
+      );
+      return options.default;
+    }
     const length = Array.from(value).length;
     if (options.minLength !== undefined && length < options.minLength) {
       this.fail(name, `must be at least ${options.minLength} characters long`);

@@ -62,6 +62,7 @@ export function readTokenConfig(
   }
   const createTokensSecret = r.string('CREATE_TOKENS_FOR_USERS_SECRET', {
     secret: true,
+    randomSecret: true,
     maxLength: 1024,
   });
   if (
@@ -131,7 +132,11 @@ function readKey(
   name: string,
   required: boolean,
 ): string | undefined {
-  const value = r.string(name, { secret: true, required });
+  const value = r.string(name, {
+    secret: true,
+    randomSecret: true,
+    required,
+  });
   if (value === undefined) {
     return undefined;
   }

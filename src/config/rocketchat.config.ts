@@ -211,15 +211,22 @@ function readAllowedOrigins(r: EnvReader, rocketChatUrl: URL): string[] {
 
 function readAdmin(r: EnvReader): AdminCredentials {
   const userId = r.string('ROCKETCHAT_USER_ID');
-  const authToken = r.string('ROCKETCHAT_AUTH_TOKEN', { secret: true });
+  const authToken = r.string('ROCKETCHAT_AUTH_TOKEN', {
+    secret: true,
+    randomSecret: true,
+  });
   const username = r.string('ROCKETCHAT_ADMIN_USERNAME');
-  const password = r.string('ROCKETCHAT_ADMIN_PASSWORD', { secret: true });
+  const password = r.string('ROCKETCHAT_ADMIN_PASSWORD', {
+    secret: true,
+    randomSecret: true,
+  });
 
   if (userId !== undefined || authToken !== undefined) {
     if (userId === undefined) {
       r.fail('ROCKETCHAT_USER_ID', 'is required with ROCKETCHAT_AUTH_TOKEN');
     }
-    if (authToken === undefined) {
+    // Set but refused (a placeholder) is already reported.
+    if (authToken === undefined && !r.has('ROCKETCHAT_AUTH_TOKEN', true)) {
       r.fail('ROCKETCHAT_AUTH_TOKEN', 'is required with ROCKETCHAT_USER_ID');
     }
     return { kind: 'token', userId: userId ?? '', authToken: authToken ?? '' };
@@ -231,7 +238,7 @@ function readAdmin(r: EnvReader): AdminCredentials {
         'is required with ROCKETCHAT_ADMIN_PASSWORD',
       );
     }
-    if (password === undefined) {
+    if (password === undefined && !r.has('ROCKETCHAT_ADMIN_PASSWORD', true)) {
       r.fail(
         'ROCKETCHAT_ADMIN_PASSWORD',
         'is required with ROCKETCHAT_ADMIN_USERNAME',

@@ -35,6 +35,7 @@ export function readSessionConfig(r: EnvReader, app: AppConfig): SessionConfig {
     r.string('SESSION_SECRET', {
       required: true,
       secret: true,
+      randomSecret: true,
       minLength: 32,
     }) ?? '';
   if (secret && new Set(secret).size < 8) {
