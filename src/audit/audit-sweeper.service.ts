@@ -4,10 +4,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import {
-  MongoConnectionService,
-  describeMongoError,
-} from '../database/index.js';
+import { MongoConnectionService, PeriodicTask } from '../database/index.js';
 import { AuditRepository } from './audit.repository.js';
 
 const SWEEP_INTERVAL_MS = 3600_000;
@@ -17,43 +14,31 @@ const SWEEP_INTERVAL_MS = 3600_000;
 export class AuditSweeper
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
-  private readonly logger = new Logger(AuditSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly repository: AuditRepository,
-    private readonly mongo: MongoConnectionService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.mongo.onConnected(() => this.sweepLogged());
-    this.timer = setInterval(() => {
-      void this.sweepLogged();
-    }, SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    mongo: MongoConnectionService,
+  ) {
+    this.task = new PeriodicTask(mongo, new Logger(AuditSweeper.name), {
+      name: 'Audit sweep',
+      intervalMs: SWEEP_INTERVAL_MS,
+      runAtConnect: true,
+      pass: () => this.sweep(),
+      report: (removed) =>
+        `Removed ${removed} audit event(s) past their retention`,
+    });
   }
 
-  beforeApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   sweep(now: Date = new Date()): Promise<number> {
     return this.repository.sweep(now);
-  }
-
-  private async sweepLogged(): Promise<void> {
-    if (this.mongo.state !== 'connected') {
-      return;
-    }
-    try {
-      const removed = await this.sweep();
-      if (removed > 0) {
-        this.logger.log(
-          `Removed ${removed} audit event(s) past their retention`,
-        );
-      }
-    } catch (error) {
-      this.logger.warn(`Audit sweep failed (${describeMongoError(error)})`);
-    }
   }
 }

@@ -6,3 +6,4 @@ export {
   describeMongoError,
   type MongoState,
 } from './mongo-connection.service.js';
+export { PeriodicTask, type PeriodicTaskOptions } from './periodic-task.js';

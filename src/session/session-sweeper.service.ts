@@ -5,10 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectConfig, type SessionConfig } from '../config/index.js';
-import {
-  MongoConnectionService,
-  describeMongoError,
-} from '../database/index.js';
+import { MongoConnectionService, PeriodicTask } from '../database/index.js';
 import { Clock } from './clock.js';
 import { SessionEnder } from './session-ender.service.js';
 import { SessionRepository } from './session.repository.js';
@@ -24,50 +21,44 @@ const BATCH = 200;
 export class SessionSweeper
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
-  private readonly logger = new Logger(SessionSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
-    @InjectConfig('session') private readonly config: SessionConfig,
+    @InjectConfig('session') config: SessionConfig,
     private readonly repository: SessionRepository,
     private readonly ender: SessionEnder,
     private readonly clock: Clock,
-    private readonly mongo: MongoConnectionService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.mongo.onConnected(async () => {
-      await this.sweepLogged();
+    mongo: MongoConnectionService,
+  ) {
+    this.task = new PeriodicTask(mongo, new Logger(SessionSweeper.name), {
+      name: 'Session sweep',
+      intervalMs: config.sweepIntervalMs,
+      runAtConnect: true,
+      pass: () => this.pass(),
+      report: (ended) => `Swept ${ended} expired session(s)`,
     });
-    this.timer = setInterval(() => {
-      void this.sweepLogged();
-    }, this.config.sweepIntervalMs);
-    this.timer.unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Ends every session expired by now; returns how many this sweep ended. Overlapping calls share a run. */
   sweep(): Promise<number> {
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.run();
   }
 
-  private async run(): Promise<number> {
+  private async pass(): Promise<number> {
     const now = new Date(this.clock.now());
     let ended = 0;
     for (;;) {
       const batch = await this.repository.findExpired(now, BATCH);
       for (const record of batch) {
-        if (this.stopped) {
+        if (this.task.stopped) {
           return ended;
         }
         if (await this.ender.end(record, 'expired')) {
@@ -77,22 +68,6 @@ export class SessionSweeper
       if (batch.length < BATCH) {
         return ended;
       }
-    }
-  }
-
-  private async sweepLogged(): Promise<void> {
-    if (this.stopped || this.mongo.state !== 'connected') {
-      return;
-    }
-    try {
-      const ended = await this.sweep();
-      if (ended > 0) {
-        this.logger.log(`Swept ${ended} expired session(s)`);
-      }
-    } catch (error) {
-      this.logger.warn(
-        `Session sweep failed (${describeMongoError(error instanceof Error && error.cause ? error.cause : error)}); retrying at the next interval`,
-      );
     }
   }
 }

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { MongoConnectionService } from '../../database/index.js';
+import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
 import { Clock, SessionService } from '../../session/index.js';
 import { SessionEnd } from './session-end.service.js';
 import { SessionTokensRepository } from './session-tokens.repository.js';
@@ -26,46 +26,37 @@ export class OrphanSweeper
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(OrphanSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly task: PeriodicTask;
   private readonly graceMs: number;
 
   constructor(
-    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    @InjectConfig('rocketchat') config: RocketChatConfig,
     private readonly store: SessionTokensRepository,
     private readonly sessions: SessionService,
     private readonly sessionEnd: SessionEnd,
-    private readonly mongo: MongoConnectionService,
+    mongo: MongoConnectionService,
     private readonly clock: Clock,
   ) {
-    this.graceMs = Math.min(
-      MAX_GRACE_MS,
-      config.tokens.revocationIntervalMs * SWEEPS_PER_INTERVAL,
-    );
-  }
-
-  onApplicationBootstrap(): void {
-    this.mongo.onConnected(() => {
-      this.timer ??= setInterval(
-        () => void this.sweep(),
-        this.config.tokens.revocationIntervalMs * SWEEPS_PER_INTERVAL,
-      );
-      this.timer.unref();
-      return Promise.resolve();
+    const intervalMs = config.tokens.revocationIntervalMs * SWEEPS_PER_INTERVAL;
+    this.graceMs = Math.min(MAX_GRACE_MS, intervalMs);
+    this.task = new PeriodicTask(mongo, this.logger, {
+      name: 'Orphan sweep',
+      intervalMs,
+      pass: () => this.pass(),
     });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; returns how many orphaned tokens were revoked. */
   sweep(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.run();
   }
 
   private async pass(): Promise<number> {

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { MongoConnectionService } from '../../database/index.js';
+import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
 import { Clock } from '../../session/index.js';
 import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
@@ -42,9 +42,7 @@ export class RevocationWorker
   private readonly logger = new Logger(RevocationWorker.name);
   /** This process, as the holder of turns. */
   readonly owner = randomUUID();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
   private lastLockSweep = 0;
 
   constructor(
@@ -56,60 +54,52 @@ export class RevocationWorker
     private readonly guard: UserLogoutGuard,
     private readonly unknownMints: UnknownMints,
     private readonly metrics: MetricsService,
-    private readonly mongo: MongoConnectionService,
+    mongo: MongoConnectionService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.mongo.onConnected(() => {
-      if (!this.stopped) {
-        this.timer = setInterval(
-          () => void this.drain(),
-          this.config.tokens.revocationIntervalMs,
-        );
-        this.timer.unref();
-      }
-      return Promise.resolve();
+  ) {
+    this.task = new PeriodicTask(mongo, this.logger, {
+      name: 'Revocation queue',
+      intervalMs: config.tokens.revocationIntervalMs,
+      pass: () => this.pass(),
     });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Works through due jobs once (the timer calls this; tests may too). */
   async drain(): Promise<void> {
-    if (this.running) {
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        if (Date.now() - this.lastLockSweep > LOCK_SWEEP_MS) {
-          this.lastLockSweep = Date.now();
-          await this.locks.sweep();
-        }
-        for (let i = 0; i < BATCH && !this.stopped; i += 1) {
-          const job = await this.queue.claimDue(
-            this.owner,
-            REVOCATION_LEASE_MS,
-          );
-          if (!job) {
-            return;
-          }
-          await this.process(job);
-        }
-      } catch (error) {
-        this.logger.warn(
-          `Revocation queue unavailable: ${(error as Error).message}`,
-        );
+    await this.task.run();
+  }
+
+  /** Up to BATCH due jobs; returns how many were tried. */
+  private async pass(): Promise<number> {
+    let tried = 0;
+    try {
+      if (Date.now() - this.lastLockSweep > LOCK_SWEEP_MS) {
+        this.lastLockSweep = Date.now();
+        await this.locks.sweep();
       }
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+      while (tried < BATCH && !this.task.stopped) {
+        const job = await this.queue.claimDue(this.owner, REVOCATION_LEASE_MS);
+        if (!job) {
+          break;
+        }
+        tried += 1;
+        await this.process(job);
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Revocation queue unavailable: ${(error as Error).message}`,
+      );
+    }
+    return tried;
   }
 
   /** One attempt at a job whose turn this process holds; failures are left for a retry. */

@@ -4,10 +4,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import {
-  MongoConnectionService,
-  describeMongoError,
-} from '../../database/index.js';
+import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
 import { Clock } from '../../session/clock.js';
 import { ThrottleRepository } from './throttle.repository.js';
 
@@ -18,40 +15,29 @@ const SWEEP_INTERVAL_MS = 60_000;
 export class ThrottleSweeper
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
-  private readonly logger = new Logger(ThrottleSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly repository: ThrottleRepository,
-    private readonly mongo: MongoConnectionService,
+    mongo: MongoConnectionService,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      void this.sweepLogged();
-    }, SWEEP_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    this.task = new PeriodicTask(mongo, new Logger(ThrottleSweeper.name), {
+      name: 'Throttle sweep',
+      intervalMs: SWEEP_INTERVAL_MS,
+      pass: () => this.sweep(),
+    });
   }
 
-  beforeApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   sweep(): Promise<number> {
     return this.repository.sweep(new Date(this.clock.now()));
-  }
-
-  private async sweepLogged(): Promise<void> {
-    if (this.mongo.state !== 'connected') {
-      return;
-    }
-    try {
-      await this.sweep();
-    } catch (error) {
-      this.logger.warn(
-        `Throttle sweep failed (${describeMongoError(error instanceof Error && error.cause ? error.cause : error)})`,
-      );
-    }
   }
 }
