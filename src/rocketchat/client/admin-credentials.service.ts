@@ -143,6 +143,12 @@ export class AdminCredentials
       return this.waitForOtherReplica();
     }
     try {
+      // Another replica may have stored one and released the lease between our look and our lease.
+      const meanwhile = await this.loadStored();
+      if (meanwhile) {
+        this.current = meanwhile;
+        return { userId: meanwhile.userId, token: meanwhile.token };
+      }
       const created = await this.bootstrap.createToken(
         admin.username,
         admin.password,
