@@ -60,21 +60,15 @@ export class WindowCounter {
     const expiresAt = new Date(position.endMs + spec.windowMs);
     let slot = this.next.get(id) ?? 1;
     while (slot <= allowed) {
-      // Reserved before the insert, so concurrent claims in this process try distinct slots
-      // instead of colliding on one and galloping (a hot key cost ~7 inserts per event).
-      this.remember(id, slot + 1);
       if (await this.repository.insertSlot(slotId(id, slot), expiresAt)) {
+        this.remember(id, slot + 1);
         return {
           ok: true,
           slot,
           counted: carriedOver(previous, position.fraction) + slot,
         };
       }
-      slot = await this.firstFree(
-        id,
-        Math.max(slot + 1, this.next.get(id) ?? 1),
-        allowed,
-      );
+      slot = await this.firstFree(id, slot + 1, allowed);
     }
     this.remember(id, slot);
     return {
