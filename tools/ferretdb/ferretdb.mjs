@@ -8,6 +8,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  accessSync,
+  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -39,7 +41,7 @@ export function findGo() {
 /** Cache key: the wrapper's sources and pinned module versions. */
 function sourceHash() {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) {
+  for (const file of ['go.mod', 'go.sum', 'main.go', 'idindex.go']) {
     hash.update(file).update(readFileSync(join(here, file)));
   }
   return hash.digest('hex').slice(0, 16);
@@ -103,6 +105,21 @@ export function ensureBinary(options = {}) {
 }
 
 /**
+ * Where throwaway databases live: memory (/dev/shm) when there is one. SQLite on disk syncs every
+ * commit (measured here: 1.6 k inserts/s on disk, 6.3 k/s in memory); MongoDB acknowledges a
+ * default write (w:1) before its journal is flushed, so memory is the closer model of its costs.
+ */
+function scratchDir() {
+  const shm = '/dev/shm';
+  try {
+    accessSync(shm, constants.W_OK);
+    return shm;
+  } catch {
+    return tmpdir();
+  }
+}
+
+/**
  * Starts a FerretDB server. It exits by itself when this process dies (it watches its stdin).
  * @param {{ port?: number, dataDir?: string, logLevel?: string }} [options]
  */
@@ -110,7 +127,7 @@ export async function startFerretDb(options = {}) {
   const binary = ensureBinary();
   const ownDataDir = options.dataDir === undefined;
   const dataDir =
-    options.dataDir ?? mkdtempSync(join(tmpdir(), 'rcbridge-ferretdb-'));
+    options.dataDir ?? mkdtempSync(join(scratchDir(), 'rcbridge-ferretdb-'));
   let port = options.port ?? 0;
   let child;
 

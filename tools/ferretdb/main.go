@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -25,6 +26,7 @@ func main() {
 	dataDir := flag.String("data", "", "directory for the SQLite files (required)")
 	logLevel := flag.String("log-level", "error", "log level: debug, info, warn or error")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin reaches EOF")
+	indexIDPaths := flag.Bool("index-id", true, "index _id the way FerretDB queries it (see idindex.go)")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -69,6 +71,9 @@ func main() {
 		defer close(done)
 		_ = f.Run(ctx)
 	}()
+	if *indexIDPaths {
+		go indexIDs(ctx, *dataDir, 100*time.Millisecond, logger)
+	}
 
 	// MongoDBURI blocks until Run has bound the listener.
 	fmt.Printf("ready %s\n", f.MongoDBURI())
