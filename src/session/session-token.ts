@@ -18,3 +18,12 @@ export function isWellFormedToken(value: string): boolean {
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
+
+/**
+ * The session record's `_id` (24 hex digits): the first 96 bits of the token's hash. A cookie is
+ * then found by `_id`, the one lookup every MongoDB-compatible server answers from an index
+ * (FerretDB v1 scans the collection for any other field); the full hash is still compared.
+ */
+export function sessionRecordId(tokenHash: string): string {
+  return Buffer.from(tokenHash, 'base64url').subarray(0, 12).toString('hex');
+}

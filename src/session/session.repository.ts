@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Types, type Model } from 'mongoose';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { SESSION_MODEL, type SessionRecord } from './session.schema.js';
+import { sessionRecordId } from './session-token.js';
 
 export type NewSessionRecord = Omit<SessionRecord, '_id'>;
 
@@ -16,17 +17,19 @@ export class SessionRepository {
     @InjectModel(SESSION_MODEL) private readonly model: Model<SessionRecord>,
   ) {}
 
+  /** Stored under the id derived from its token hash (sessionRecordId). */
   insert(record: NewSessionRecord): Promise<SessionRecord> {
+    const _id = new Types.ObjectId(sessionRecordId(record.tokenHash));
     return this.guard(async () => {
-      const created = await this.model.create(record);
+      const created = await this.model.create({ ...record, _id });
       return created.toObject();
     });
   }
 
-  findByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
-    return this.guard(() =>
-      this.model.findOne({ tokenHash }).lean<SessionRecord>().exec(),
-    );
+  async findByTokenHash(tokenHash: string): Promise<SessionRecord | null> {
+    const record = await this.findById(sessionRecordId(tokenHash));
+    // The id is 96 bits of the hash: the whole hash decides.
+    return record?.tokenHash === tokenHash ? record : null;
   }
 
   findById(id: string): Promise<SessionRecord | null> {
@@ -34,8 +37,9 @@ export class SessionRepository {
     if (!_id) {
       return Promise.resolve(null);
     }
+    // The driver, not a Mongoose query: this lookup is on every request with a cookie.
     return this.guard(() =>
-      this.model.findById(_id).lean<SessionRecord>().exec(),
+      this.model.collection.findOne<SessionRecord>({ _id } as never),
     );
   }
 

@@ -9,6 +9,7 @@ export const SESSION_MODEL = 'Session';
 export const TTL_GRACE_SECONDS = 3 * 24 * 3600;
 
 export interface SessionRecord {
+  /** The first 96 bits of tokenHash (sessionRecordId), so a cookie is found by `_id`. */
   _id: Types.ObjectId;
   /** SHA-256 of the cookie's token; the token itself is never stored. */
   tokenHash: string;
@@ -35,7 +36,7 @@ export const SessionSchema = new Schema<SessionRecord>(
   { versionKey: false },
 );
 
-SessionSchema.index({ tokenHash: 1 }, { unique: true });
+// No index on tokenHash: records are found by `_id`, derived from it (sessionRecordId).
 SessionSchema.index({ userId: 1 });
 SessionSchema.index(
   { expiresAt: 1 },
