@@ -55,6 +55,48 @@ describe('sliding-window counters in MongoDB', () => {
     expect(await b.app.get(WindowCounter).count(spec)).toBe(30);
   });
 
+  it('should send concurrent claims of one counter together, one round trip per batch', async () => {
+    at(T0 + 1500);
+    const spec = { key: 'test|batched', limit: 100, windowMs: MINUTE };
+    const counter = a.app.get(WindowCounter);
+    const sent = vi.spyOn(ThrottleRepository.prototype, 'insertSlots');
+    try {
+      const claims = await Promise.all(
+        Array.from({ length: 40 }, () => counter.claim(spec)),
+      );
+      expect(claims.every((c) => c.ok)).toBe(true);
+      expect(
+        claims.map((c) => (c.ok ? c.slot : 0)).sort((x, y) => x - y),
+      ).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      // The first claim goes alone; those arriving meanwhile go together (not 40 round trips).
+      const batches = sent.mock.calls.map((call) => call[0].length);
+      expect(batches.reduce((sum, n) => sum + n, 0)).toBe(40);
+      expect(batches.length).toBeLessThanOrEqual(4);
+    } finally {
+      sent.mockRestore();
+    }
+    expect(await b.app.get(WindowCounter).count(spec)).toBe(40);
+  });
+
+  it('should fail every claim of a batch whose store write fails, and count on afterwards', async () => {
+    at(T0 + 1700);
+    const spec = { key: 'test|batch-fault', limit: 10, windowMs: MINUTE };
+    const counter = a.app.get(WindowCounter);
+    const broken = vi
+      .spyOn(ThrottleRepository.prototype, 'insertSlots')
+      .mockRejectedValue(new Error('store gone'));
+    const failed = await Promise.allSettled(
+      Array.from({ length: 5 }, () => counter.claim(spec)),
+    );
+    broken.mockRestore();
+    expect(failed.map((f) => f.status)).toEqual(Array(5).fill('rejected'));
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, () => counter.claim(spec)),
+    );
+    expect(claims.filter((c) => c.ok)).toHaveLength(10);
+    expect(await counter.count(spec)).toBe(10);
+  });
+
   it('should share one count between two replicas racing each other, each with its own memory', async () => {
     at(T0 + 2000);
     const spec = { key: 'test|replicas', limit: 40, windowMs: MINUTE };

@@ -39,6 +39,42 @@ export class ThrottleRepository {
     });
   }
 
+  /**
+   * Several slots in one round trip: for each id, true when this call took it, false when it was
+   * taken already. Any other failure fails the whole call.
+   */
+  insertSlots(ids: readonly string[], expiresAt: Date): Promise<boolean[]> {
+    if (ids.length === 1) {
+      return this.insertSlot(ids[0], expiresAt).then((taken) => [taken]);
+    }
+    return this.guard(async () => {
+      const taken = ids.map(() => true);
+      try {
+        await this.model.collection.insertMany(
+          ids.map((_id) => ({ _id, expiresAt })) as never[],
+          { ordered: false },
+        );
+      } catch (error) {
+        const failures = (
+          error as { writeErrors?: { code?: unknown; index?: unknown }[] }
+        ).writeErrors;
+        if (!Array.isArray(failures) || failures.length === 0) {
+          throw error;
+        }
+        for (const failure of failures) {
+          if (
+            failure.code !== DUPLICATE_KEY ||
+            typeof failure.index !== 'number'
+          ) {
+            throw error;
+          }
+          taken[failure.index] = false;
+        }
+      }
+      return taken;
+    });
+  }
+
   slotExists(id: string): Promise<boolean> {
     return this.guard(async () => {
       const found = await this.model.collection.findOne({ _id: id } as never, {

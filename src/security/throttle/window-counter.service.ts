@@ -26,6 +26,13 @@ export type Claim =
     }
   | { readonly ok: false; readonly retryAfterMs: number };
 
+interface SlotWaiter {
+  readonly allowed: number;
+  readonly expiresAt: Date;
+  readonly resolve: (slot: number | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** Local knowledge is bounded: beyond this many entries it starts over (costs lookups, never memory). */
 const MAX_LOCAL_ENTRIES = 20_000;
 
@@ -34,9 +41,10 @@ const MAX_LOCAL_ENTRIES = 20_000;
  * concurrency on MongoDB and FerretDB alike: the n-th event of a window is the one insert of slot
  * n that succeeds, so parallel callers always get distinct slots and never more than the limit.
  * Slots are taken in order, so the taken ones form a prefix and a count is the first free slot
- * minus one. Each process remembers the first slot it knows to be taken (`next`), so a claim is
- * usually one insert and a full window is refused without any database work; a stale memory only
- * costs a few lookups (galloping search), never a wrong count.
+ * minus one. Each process remembers the first slot it does not know to be taken (`next`), so a
+ * claim is usually one insert (concurrent claims of one counter share one insertMany) and a full
+ * window is refused without any database work; a stale memory only costs a few lookups
+ * (galloping search), never a wrong count.
  */
 @Injectable()
 export class WindowCounter {
@@ -44,6 +52,9 @@ export class WindowCounter {
   private readonly next = new Map<string, number>();
   /** Counts of windows that have ended (they can no longer change). */
   private readonly closed = new Map<string, number>();
+  /** Per counter: claims waiting for the insert in flight (see takeSlot). */
+  private readonly queued = new Map<string, SlotWaiter[]>();
+  private readonly draining = new Set<string>();
 
   constructor(
     private readonly repository: ThrottleRepository,
@@ -58,25 +69,21 @@ export class WindowCounter {
     const allowed = allowedInWindow(spec.limit, previous, position.fraction);
     const id = counterId(spec.key, position.index);
     const expiresAt = new Date(position.endMs + spec.windowMs);
-    let slot = this.next.get(id) ?? 1;
-    while (slot <= allowed) {
-      if (await this.repository.insertSlot(slotId(id, slot), expiresAt)) {
-        this.remember(id, slot + 1);
-        return {
-          ok: true,
-          slot,
-          counted: carriedOver(previous, position.fraction) + slot,
-        };
-      }
-      slot = await this.firstFree(id, slot + 1, allowed);
+    const slot = await this.takeSlot(id, allowed, expiresAt);
+    if (slot !== undefined) {
+      return {
+        ok: true,
+        slot,
+        counted: carriedOver(previous, position.fraction) + slot,
+      };
     }
-    this.remember(id, slot);
+    const firstFree = this.next.get(id) ?? 1;
     return {
       ok: false,
       retryAfterMs: retryAfterMs(
         spec.limit,
         previous,
-        Math.max(slot - 1, allowed),
+        Math.max(firstFree - 1, allowed),
         now,
         spec.windowMs,
       ),
@@ -125,6 +132,91 @@ export class WindowCounter {
     const current =
       (await this.firstFree(id, this.next.get(id) ?? 1, spec.limit)) - 1;
     return carriedOver(previous, position.fraction) + current;
+  }
+
+  /**
+   * A slot of counter `id` up to `allowed`, or undefined when the window is full. Claims of one
+   * counter are sent together: while one insert is in flight, later claims queue and then go as
+   * one insertMany of consecutive slots. So a hot key (one address calling the API URL) costs
+   * one round trip per batch, and claims of one process never collide with each other.
+   */
+  private takeSlot(
+    id: string,
+    allowed: number,
+    expiresAt: Date,
+  ): Promise<number | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.queued.get(id);
+      const waiter = { allowed, expiresAt, resolve, reject };
+      if (waiting) {
+        waiting.push(waiter);
+      } else {
+        this.queued.set(id, [waiter]);
+      }
+      if (!this.draining.has(id)) {
+        void this.drain(id);
+      }
+    });
+  }
+
+  private async drain(id: string): Promise<void> {
+    this.draining.add(id);
+    try {
+      for (
+        let waiting = this.queued.get(id);
+        waiting;
+        waiting = this.queued.get(id)
+      ) {
+        this.queued.delete(id);
+        await this.serve(id, waiting);
+      }
+    } finally {
+      this.draining.delete(id);
+    }
+  }
+
+  /** Gives each waiter a slot or "full"; never throws (a store failure rejects the waiters). */
+  private async serve(id: string, waiters: SlotWaiter[]): Promise<void> {
+    let pending = waiters;
+    try {
+      while (pending.length > 0) {
+        const bound = Math.max(...pending.map((w) => w.allowed));
+        const from = this.next.get(id) ?? 1;
+        if (from > bound) {
+          break;
+        }
+        const count = Math.min(pending.length, bound - from + 1);
+        const slots = Array.from({ length: count }, (_, i) => from + i);
+        const won = await this.repository.insertSlots(
+          slots.map((slot) => slotId(id, slot)),
+          pending[0].expiresAt,
+        );
+        // Every slot tried is taken now, by this call or by another replica.
+        this.remember(id, from + count);
+        const ours = slots.filter((_, i) => won[i]);
+        if (ours.length === 0) {
+          // Another replica is ahead: find where its slots end with a few lookups.
+          await this.firstFree(id, from + count, bound);
+          continue;
+        }
+        const unserved: SlotWaiter[] = [];
+        for (const waiter of pending) {
+          if (ours.length > 0 && ours[0] <= waiter.allowed) {
+            waiter.resolve(ours.shift());
+          } else {
+            unserved.push(waiter);
+          }
+        }
+        pending = unserved;
+      }
+      for (const waiter of pending) {
+        waiter.resolve(undefined);
+      }
+    } catch (error) {
+      for (const waiter of pending) {
+        waiter.reject(error);
+      }
+    }
   }
 
   private async previousCount(
