@@ -13,11 +13,17 @@ export class AuditRepository {
   ) {}
 
   async insert(record: NewAuditRecord): Promise<void> {
-    // Absent fields stay absent (the driver would store undefined as null).
-    const document = Object.fromEntries(
-      Object.entries(record).filter(([, value]) => value !== undefined),
-    );
-    await this.model.collection.insertOne(document);
+    await this.model.collection.insertOne(withoutAbsent(record));
+  }
+
+  /** Several events in one round trip; one bad document does not stop the others. */
+  async insertMany(records: readonly NewAuditRecord[]): Promise<void> {
+    if (records.length === 1) {
+      return this.insert(records[0]);
+    }
+    await this.model.collection.insertMany(records.map(withoutAbsent), {
+      ordered: false,
+    });
   }
 
   /** Newest first; `kind` and `userId` narrow it down. */
@@ -46,4 +52,11 @@ export class AuditRepository {
       .exec();
     return result.deletedCount;
   }
+}
+
+/** Absent fields stay absent (the driver would store undefined as null). */
+function withoutAbsent(record: NewAuditRecord): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined),
+  );
 }

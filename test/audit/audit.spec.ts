@@ -1,6 +1,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuditRepository } from '../../src/audit/audit.repository.js';
 import {
   AuditService,
   AuditSweeper,
@@ -232,6 +233,38 @@ describe('audit retention and outages', () => {
         await sweeper.sweep(new Date(stored.at.getTime() + 3600_000)),
       ).toBe(1);
       expect(await records(t)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('should store a burst of events together (group commit), each once, and flush before shutdown', async () => {
+    const t = await createObservedApp();
+    try {
+      const sent = vi.spyOn(AuditRepository.prototype, 'insertMany');
+      const audit = t.app.get(AuditService);
+      const burst = Array.from({ length: 120 }, (_, i) =>
+        audit.record({
+          kind: 'token.reused',
+          userId: `user-${i}`,
+          rocketChatUserId: `rc-${i}`,
+          detail: 'rest',
+        }),
+      );
+      await audit.flush();
+      await Promise.all(burst);
+      const batches = sent.mock.calls.map((call) => call[0].length);
+      sent.mockRestore();
+      // The first event goes alone, the 119 queued behind it in one insertMany.
+      expect(batches).toEqual([1, 119]);
+      const stored = await records(t);
+      const byName = (a = '', b = '') => a.localeCompare(b);
+      expect(stored.map((r) => r.userId).sort(byName)).toEqual(
+        Array.from({ length: 120 }, (_, i) => `user-${i}`).sort(byName),
+      );
+      expect(
+        t.logs.json().filter((l) => l.event === 'token.reused'),
+      ).toHaveLength(120);
     } finally {
       await t.close();
     }
