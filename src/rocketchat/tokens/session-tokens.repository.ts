@@ -41,10 +41,11 @@ export class SessionTokensRepository {
   ) {}
 
   async find(sessionId: string): Promise<SessionTokenState> {
-    const doc = await this.model
-      .findById(sessionId)
-      .lean<SessionTokenDocument>()
-      .exec();
+    // The driver, not a Mongoose query: this lookup is on every API URL call (Mongoose's query
+    // building cost more CPU than the lookup itself, measured in the benchmark).
+    const doc = await this.model.collection.findOne<SessionTokenDocument>({
+      _id: sessionId,
+    } as never);
     return toState(doc);
   }
 
