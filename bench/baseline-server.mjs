@@ -16,16 +16,41 @@ const [mongoUri, emulatorUrl] = process.argv.slice(2);
 const client = await new MongoClient(mongoUri, {
   serverSelectionTimeoutMS: 10_000,
 }).connect();
+// Documents of the bridge's real shapes and sizes (a session record, its token record): the same
+// I/O means the same documents, and FerretDB's cost grows with every field it decodes.
+const now = new Date();
+const later = new Date(now.getTime() + 3600_000);
 const sessions = client.db().collection('baseline_sessions');
 await sessions.replaceOne(
   { _id: 'bench-session' },
-  { _id: 'bench-session', userId: 'u1', createdAt: new Date() },
+  {
+    _id: 'bench-session',
+    tokenHash: 'h'.repeat(43),
+    userId: 'u'.repeat(24),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: later,
+    absoluteExpiresAt: later,
+    interactionRequired: false,
+  },
   { upsert: true },
 );
 const tokens = client.db().collection('baseline_tokens');
 await tokens.replaceOne(
   { _id: 'bench-session' },
-  { _id: 'bench-session', sealed: 'x'.repeat(60), deliveredAt: new Date() },
+  {
+    _id: 'bench-session',
+    bridgeUserId: 'u'.repeat(24),
+    state: 'issued',
+    rcUserId: 'r'.repeat(17),
+    strategy: 'rest',
+    sealedToken: 'x'.repeat(110),
+    hashedToken: 'y'.repeat(44),
+    issuedAt: now,
+    deliveredAt: now,
+    deliveredTo: 'api',
+    createdAt: now,
+  },
   { upsert: true },
 );
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -67,7 +92,7 @@ app.post('/io2', async (_request, reply) => {
   if (!token) {
     return reply.code(401).send();
   }
-  return { loginToken: token.sealed };
+  return { loginToken: token.sealedToken };
 });
 
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
