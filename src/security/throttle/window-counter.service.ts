@@ -7,6 +7,8 @@ import {
   windowAt,
   type WindowPosition,
 } from './sliding-window.js';
+import { SlotBatches } from './slot-batches.js';
+import { MAX_LOCAL_ENTRIES, slotId, TakenSlots } from './taken-slots.js';
 import { ThrottleRepository } from './throttle.repository.js';
 
 /** One counter: `key` names what is counted and must include the subject's generation. */
@@ -26,16 +28,6 @@ export type Claim =
     }
   | { readonly ok: false; readonly retryAfterMs: number };
 
-interface SlotWaiter {
-  readonly allowed: number;
-  readonly expiresAt: Date;
-  readonly resolve: (slot: number | undefined) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** Local knowledge is bounded: beyond this many entries it starts over (costs lookups, never memory). */
-const MAX_LOCAL_ENTRIES = 20_000;
-
 /**
  * Counts events in sliding windows, shared by every replica through MongoDB, exactly under
  * concurrency on MongoDB and FerretDB alike: the n-th event of a window is the one insert of slot
@@ -48,18 +40,18 @@ const MAX_LOCAL_ENTRIES = 20_000;
  */
 @Injectable()
 export class WindowCounter {
-  /** Per counter and window: the first slot not known to be taken. */
-  private readonly next = new Map<string, number>();
   /** Counts of windows that have ended (they can no longer change). */
   private readonly closed = new Map<string, number>();
-  /** Per counter: claims waiting for the insert in flight (see takeSlot). */
-  private readonly queued = new Map<string, SlotWaiter[]>();
-  private readonly draining = new Set<string>();
+  private readonly slots: TakenSlots;
+  private readonly batches: SlotBatches;
 
   constructor(
     private readonly repository: ThrottleRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.slots = new TakenSlots(repository);
+    this.batches = new SlotBatches(repository, this.slots);
+  }
 
   /** Counts one event, or refuses it (nothing counted) when the window is full. */
   async claim(spec: CounterSpec): Promise<Claim> {
@@ -69,7 +61,7 @@ export class WindowCounter {
     const allowed = allowedInWindow(spec.limit, previous, position.fraction);
     const id = counterId(spec.key, position.index);
     const expiresAt = new Date(position.endMs + spec.windowMs);
-    const slot = await this.takeSlot(id, allowed, expiresAt);
+    const slot = await this.batches.take(id, allowed, expiresAt);
     if (slot !== undefined) {
       return {
         ok: true,
@@ -77,7 +69,7 @@ export class WindowCounter {
         counted: carriedOver(previous, position.fraction) + slot,
       };
     }
-    const firstFree = this.next.get(id) ?? 1;
+    const firstFree = this.slots.known(id);
     return {
       ok: false,
       retryAfterMs: retryAfterMs(
@@ -99,13 +91,13 @@ export class WindowCounter {
     const previous = await this.previousCount(spec, position);
     const allowed = allowedInWindow(spec.limit, previous, position.fraction);
     const id = counterId(spec.key, position.index);
-    const known = this.next.get(id) ?? 1;
+    const known = this.slots.known(id);
     let full = known > allowed;
     if (!full && allowed > 0) {
       // Taken slots are a prefix: the window is full exactly when slot `allowed` is taken.
       full = await this.repository.slotExists(slotId(id, allowed));
       if (full) {
-        this.remember(id, allowed + 1);
+        this.slots.remember(id, allowed + 1);
       }
     } else if (allowed === 0) {
       full = true;
@@ -130,93 +122,8 @@ export class WindowCounter {
     const previous = await this.previousCount(spec, position);
     const id = counterId(spec.key, position.index);
     const current =
-      (await this.firstFree(id, this.next.get(id) ?? 1, spec.limit)) - 1;
+      (await this.slots.firstFree(id, this.slots.known(id), spec.limit)) - 1;
     return carriedOver(previous, position.fraction) + current;
-  }
-
-  /**
-   * A slot of counter `id` up to `allowed`, or undefined when the window is full. Claims of one
-   * counter are sent together: while one insert is in flight, later claims queue and then go as
-   * one insertMany of consecutive slots. So a hot key (one address calling the API URL) costs
-   * one round trip per batch, and claims of one process never collide with each other.
-   */
-  private takeSlot(
-    id: string,
-    allowed: number,
-    expiresAt: Date,
-  ): Promise<number | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.queued.get(id);
-      const waiter = { allowed, expiresAt, resolve, reject };
-      if (waiting) {
-        waiting.push(waiter);
-      } else {
-        this.queued.set(id, [waiter]);
-      }
-      if (!this.draining.has(id)) {
-        void this.drain(id);
-      }
-    });
-  }
-
-  private async drain(id: string): Promise<void> {
-    this.draining.add(id);
-    try {
-      for (
-        let waiting = this.queued.get(id);
-        waiting;
-        waiting = this.queued.get(id)
-      ) {
-        this.queued.delete(id);
-        await this.serve(id, waiting);
-      }
-    } finally {
-      this.draining.delete(id);
-    }
-  }
-
-  /** Gives each waiter a slot or "full"; never throws (a store failure rejects the waiters). */
-  private async serve(id: string, waiters: SlotWaiter[]): Promise<void> {
-    let pending = waiters;
-    try {
-      while (pending.length > 0) {
-        const bound = Math.max(...pending.map((w) => w.allowed));
-        const from = this.next.get(id) ?? 1;
-        if (from > bound) {
-          break;
-        }
-        const count = Math.min(pending.length, bound - from + 1);
-        const slots = Array.from({ length: count }, (_, i) => from + i);
-        const won = await this.repository.insertSlots(
-          slots.map((slot) => slotId(id, slot)),
-          pending[0].expiresAt,
-        );
-        // Every slot tried is taken now, by this call or by another replica.
-        this.remember(id, from + count);
-        const ours = slots.filter((_, i) => won[i]);
-        if (ours.length === 0) {
-          // Another replica is ahead: find where its slots end with a few lookups.
-          await this.firstFree(id, from + count, bound);
-          continue;
-        }
-        const unserved: SlotWaiter[] = [];
-        for (const waiter of pending) {
-          if (ours.length > 0 && ours[0] <= waiter.allowed) {
-            waiter.resolve(ours.shift());
-          } else {
-            unserved.push(waiter);
-          }
-        }
-        pending = unserved;
-      }
-      for (const waiter of pending) {
-        waiter.resolve(undefined);
-      }
-    } catch (error) {
-      for (const waiter of pending) {
-        waiter.reject(error);
-      }
-    }
   }
 
   private async previousCount(
@@ -229,64 +136,15 @@ export class WindowCounter {
       return cached;
     }
     const count =
-      (await this.firstFree(id, this.next.get(id) ?? 1, spec.limit)) - 1;
+      (await this.slots.firstFree(id, this.slots.known(id), spec.limit)) - 1;
     if (this.closed.size >= MAX_LOCAL_ENTRIES) {
       this.closed.clear();
     }
     this.closed.set(id, count);
     return count;
   }
-
-  /**
-   * The first slot from `from` on that is not taken, at most `bound + 1`: gallop forward over
-   * taken slots (1, 2, 4... ahead), then bisect. A handful of `_id` lookups even far behind.
-   */
-  private async firstFree(
-    id: string,
-    from: number,
-    bound: number,
-  ): Promise<number> {
-    if (from > bound || !(await this.repository.slotExists(slotId(id, from)))) {
-      return Math.min(from, bound + 1);
-    }
-    let taken = from;
-    let step = 1;
-    let free = bound + 1;
-    while (taken + step <= bound) {
-      if (!(await this.repository.slotExists(slotId(id, taken + step)))) {
-        free = taken + step;
-        break;
-      }
-      taken += step;
-      step *= 2;
-    }
-    while (free - taken > 1) {
-      const middle = Math.floor((taken + free) / 2);
-      if (await this.repository.slotExists(slotId(id, middle))) {
-        taken = middle;
-      } else {
-        free = middle;
-      }
-    }
-    this.remember(id, free);
-    return free;
-  }
-
-  private remember(id: string, next: number): void {
-    if ((this.next.get(id) ?? 0) >= next) {
-      return;
-    }
-    if (this.next.size >= MAX_LOCAL_ENTRIES) {
-      this.next.clear();
-    }
-    this.next.set(id, next);
-  }
 }
 
 function counterId(key: string, windowIndex: number): string {
   return `${key}|${windowIndex}`;
-}
-
-function slotId(counter: string, slot: number): string {
-  return `s|${counter}|${slot}`;
 }
