@@ -1,6 +1,7 @@
 // The bare-Fastify baselines the bridge is compared with, run as their own process (like the
 // bridge) so neither shares an event loop with the load generator:
 //   GET /hello  a constant text answer (the floor for `GET /login`)
+//   GET /page   a copy of the bridge's `GET /login` answer, bytes and headers (PUT /page sets it)
 //   POST /io    the I/O the target names: one MongoDB lookup by _id and one keep-alive HTTP call
 //               to the Rocket.Chat emulator, answered with a small JSON body
 //   POST /io2   the I/O the bridge's warm path really does: two MongoDB lookups by _id (the
@@ -77,6 +78,16 @@ function callEmulator() {
 
 const app = Fastify({ logger: false });
 app.get('/hello', (_request, reply) => reply.send('hello'));
+// A copy of the bridge's login page (its bytes and headers, set once by the benchmark): what
+// serving the page costs Fastify without any of the bridge's work.
+let pageCopy = { headers: {}, body: '' };
+app.put('/page', (request, reply) => {
+  pageCopy = request.body;
+  return reply.code(204).send();
+});
+app.get('/page', (_request, reply) =>
+  reply.headers(pageCopy.headers).send(pageCopy.body),
+);
 app.post('/io', async (_request, reply) => {
   const session = await sessions.findOne({ _id: 'bench-session' });
   if (!session) {

@@ -16,6 +16,8 @@ export async function loginPageVsHello(ctx, m) {
   const hello = [];
   const nest = [];
   const live = [];
+  const page = [];
+  await copyLoginPage(ctx);
   for (let round = 0; round < m.rounds; round += 1) {
     await ctx.quiet();
     hello.push(
@@ -31,6 +33,15 @@ export async function loginPageVsHello(ctx, m) {
       await load({
         url: `${ctx.nestUrl}/hello`,
         pids: { server: ctx.nestPid },
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+    await ctx.quiet();
+    page.push(
+      await load({
+        url: `${ctx.baselineUrl}/page`,
+        pids: { server: ctx.baselinePid },
         connections: m.connections,
         duration: m.duration,
       }),
@@ -64,7 +75,38 @@ export async function loginPageVsHello(ctx, m) {
     // framing headers) around a handler that does nothing.
     live: spread(live.map((r) => r.rate)),
     liveCpu: cpuSpread(live),
+    // Fastify sending the login page's bytes and headers: the cost of the page itself.
+    page: spread(page.map((r) => r.rate)),
+    pageRatio: spread(page.map((r, i) => r.rate / hello[i].rate)),
+    pageCpu: cpuSpread(page),
   };
+}
+
+/** Gives the baseline server a copy of the bridge's login page (bytes and headers). */
+async function copyLoginPage(ctx) {
+  const answer = await fetch(`${ctx.bridgeUrl}${LOGIN_PAGE}`, {
+    headers: { 'accept-language': 'en' },
+  });
+  const headers = {};
+  for (const [name, value] of answer.headers) {
+    if (
+      !['content-length', 'date', 'connection', 'keep-alive'].includes(name)
+    ) {
+      headers[name] = value;
+    }
+  }
+  for (const cookie of answer.headers.getSetCookie()) {
+    headers['set-cookie'] = cookie;
+  }
+  const body = await answer.text();
+  const stored = await fetch(`${ctx.baselineUrl}/page`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ headers, body }),
+  });
+  if (stored.status !== 204) {
+    throw new Error(`baseline refused the page copy (${stored.status})`);
+  }
 }
 
 /**
