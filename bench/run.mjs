@@ -167,6 +167,12 @@ async function main() {
     // of every login and API URL call) but so high that they never refuse.
     RATE_LIMIT_FORMS: '9999999/1m',
     RATE_LIMIT_API_URL: process.env.BENCH_API_LIMIT ?? '9999999/1m',
+    // Profiling aid: glibc's malloc settings reach the bridge (MALLOC_ARENA_MAX and the like).
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([name]) =>
+        name.startsWith('MALLOC_'),
+      ),
+    ),
   };
   const profDir = join(ROOT, '.cache', 'bench', 'prof');
   if (args['cpu-prof']) {
@@ -315,8 +321,8 @@ async function main() {
   results.loginPage = await loginPageVsHello(ctx, mode);
   say('API URL warm path vs bare Fastify with the same I/O');
   results.api = await apiWarmPath(ctx, mode);
-  // Before the logins: FerretDB finds sessions by token hash with a scan, so the thousands of
-  // sessions the login phases create would slow the API URL down (MongoDB uses its index).
+  // Before the logins, so that each phase starts from about the same database (the login phases
+  // leave thousands of sessions behind).
   say(`memory (${mode.rssRuns} x ${mode.rssRequests} requests)`);
   results.memory = await memory(ctx, mode);
   say('POST /login vs raw argon2 verify');
