@@ -44,6 +44,14 @@ const ACTIONS: readonly [string, FaultAction][] = [
   ['truncated JSON', { type: 'truncated-json' }],
   ['success: false', { type: 'success-false' }],
   ['no auth token in a success', { type: 'no-auth-token' }],
+  [
+    'a 200 answer over 1 MiB',
+    {
+      type: 'status',
+      status: 200,
+      body: { success: true, padding: 'x'.repeat(1_100_000) },
+    },
+  ],
 ];
 
 /** What a case starts from: how the request reaches the faulty route. */

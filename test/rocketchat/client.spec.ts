@@ -10,6 +10,7 @@ import { RocketChatVersionService } from '../../src/rocketchat/client/rocketchat
 import { MetricsService } from '../../src/observability/index.js';
 import { createTestApp } from '../support/app.js';
 import { fakeClock } from '../support/fake-clock.js';
+import { startSelfSignedTls } from '../support/self-signed-tls.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -190,7 +191,109 @@ describe('Rocket.Chat client against the emulator', () => {
   });
 });
 
+describe('Rocket.Chat answering too much', () => {
+  it('should refuse an answer over 1 MiB as malformed, and read normally afterwards', async () => {
+    const h = await startHarness({ env: { ROCKETCHAT_READ_RETRIES: '0' } });
+    const api = h.app.get(RocketChatApi);
+    try {
+      await h.rc.control.createUser({ username: 'oversized' });
+      h.rc.control.injectFault({
+        route: 'users.info',
+        action: {
+          type: 'status',
+          status: 200,
+          body: {
+            success: true,
+            user: {
+              _id: 'x',
+              username: 'oversized',
+              bio: 'x'.repeat(1_100_000),
+            },
+          },
+        },
+      });
+      const error = await api
+        .userByUsername('oversized')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RocketChatUnavailableError);
+      expect(error).toMatchObject({ reason: 'malformed' });
+      expect((error as Error).message).toBe(
+        'Rocket.Chat users.info: answered with an oversized or unreadable body',
+      );
+      h.rc.control.clearFaults();
+      expect(await api.userByUsername('oversized')).toMatchObject({
+        username: 'oversized',
+      });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Rocket.Chat unreachable', () => {
+  it('should fail readably when the name of Rocket.Chat does not resolve', async () => {
+    const target = await startHarness({
+      env: { ROCKETCHAT_READ_RETRIES: '0' },
+    });
+    const app = await createTestApp({
+      env: {
+        ROCKETCHAT_URL: target.rc.url,
+        // .invalid never resolves (RFC 6761).
+        ROCKETCHAT_INTERNAL_URL: 'https://rocketchat.invalid',
+        ROCKETCHAT_USER_ID: target.admin.userId,
+        ROCKETCHAT_AUTH_TOKEN: target.admin.pat,
+        ROCKETCHAT_READ_RETRIES: '0',
+      },
+    });
+    try {
+      const error = await app.app
+        .get(RocketChatApi)
+        .userById('x')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RocketChatUnavailableError);
+      // ENOTFOUND; EAI_AGAIN where no resolver answers at all.
+      expect((error as Error).message).toMatch(
+        /^Rocket\.Chat users\.info: unreachable \((ENOTFOUND|EAI_AGAIN)\)$/,
+      );
+    } finally {
+      await app.close();
+      await target.close();
+    }
+  });
+
+  it('should refuse a Rocket.Chat whose certificate it cannot verify (self-signed), sending nothing', async () => {
+    const target = await startHarness({
+      env: { ROCKETCHAT_READ_RETRIES: '0' },
+    });
+    const tls = await startSelfSignedTls();
+    const app = await createTestApp({
+      env: {
+        ROCKETCHAT_URL: target.rc.url,
+        ROCKETCHAT_INTERNAL_URL: `https://127.0.0.1:${tls.port}`,
+        ROCKETCHAT_USER_ID: target.admin.userId,
+        ROCKETCHAT_AUTH_TOKEN: target.admin.pat,
+        ROCKETCHAT_READ_RETRIES: '0',
+      },
+    });
+    try {
+      const error = await app.app
+        .get(RocketChatApi)
+        .userById('x')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RocketChatUnavailableError);
+      expect((error as Error).message).toBe(
+        'Rocket.Chat users.info: unreachable (DEPTH_ZERO_SELF_SIGNED_CERT)',
+      );
+      // The handshake was tried and refused: no request (so no admin token) went over it.
+      expect(tls.handshakes()).toBeGreaterThan(0);
+      expect(tls.requests()).toBe(0);
+    } finally {
+      await app.close();
+      await tls.close();
+      await target.close();
+    }
+  });
+
   it('should fail readably and fast when nothing listens, then open the circuit', async () => {
     const proxyTarget = await startHarness({
       env: { ROCKETCHAT_BREAKER_FAILURES: '2', ROCKETCHAT_READ_RETRIES: '0' },

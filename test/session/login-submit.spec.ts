@@ -317,6 +317,31 @@ describe('POST /login CSRF checks', () => {
     },
   );
 
+  it('should never log in from credentials in a GET query: the page is shown, nothing is checked', async () => {
+    const verify = vi.spyOn(t.app.get(CredentialsService), 'verify');
+    const client = new BrowserLikeClient(t.app);
+    await client.open('/login/?next=/rocketchat/redirect');
+    const before = await t.app
+      .get<Connection>(getConnectionToken())
+      .collection('bridge_sessions')
+      .countDocuments();
+    const response = await client.get(
+      `/login/?next=/rocketchat/redirect&username=alice&password=${encodeURIComponent(PASSWORD)}`,
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(setCookies(response).join('\n')).not.toContain(`${SESSION_COOKIE}=`);
+    expect(response.body).not.toContain(PASSWORD);
+    expect(verify).not.toHaveBeenCalled();
+    expect(
+      await t.app
+        .get<Connection>(getConnectionToken())
+        .collection('bridge_sessions')
+        .countDocuments(),
+    ).toBe(before);
+    verify.mockRestore();
+  });
+
   it('should refuse a token from another login flow', async () => {
     const other = new BrowserLikeClient(t.app);
     const { csrf: foreign } = await other.open('/login');
