@@ -114,6 +114,28 @@ describe('session store (real MongoDB)', () => {
     });
   });
 
+  it('should find a session by the _id its token hash gives, and still compare the whole hash', async () => {
+    const cookie = await login('user-id-check');
+    const [record] = await collection()
+      .find({ userId: 'user-id-check' })
+      .toArray();
+    // The _id is the hash's first 96 bits: one indexed lookup on any server.
+    expect(
+      Buffer.from(record.tokenHash, 'base64url')
+        .subarray(0, 12)
+        .toString('hex'),
+    ).toBe(record._id.toHexString());
+    expect(await sessions.resolve(requestWith(cookie))).toMatchObject({
+      userId: 'user-id-check',
+    });
+    // A record under that _id whose hash differs in its last bits is not this cookie's session.
+    const other = `${record.tokenHash.slice(0, -2)}${record.tokenHash.endsWith('AA') ? 'AB' : 'AA'}`;
+    await collection().updateOne(
+      { _id: record._id },
+      { $set: { tokenHash: other } },
+    );
+    expect(await sessions.resolve(requestWith(cookie))).toBeNull();
+  });
   it('should issue a new token on every login and end the session it replaces', async () => {
     const first = await login('user-b');
     const second = await login('user-b', first);
