@@ -73,6 +73,15 @@ export function rssMiB(pid) {
   return kb / 1024;
 }
 
+/** What the resident set holds, in MiB: anonymous memory (heaps, stacks) and mapped files (the
+ * node binary, shared libraries, native addons). */
+export function rssPartsMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
+  return { anon: field('RssAnon'), file: field('RssFile') };
+}
+
 /** One metric's value from a Prometheus text exposition. */
 export function metricValue(text, name) {
   const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);

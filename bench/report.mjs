@@ -161,9 +161,9 @@ ${rows}
 
 RSS of the bridge process (runs of ${s.rssRequests.toLocaleString('en')} requests, ${s.connections} connections: half \`GET /login\`, half warm API URL calls in chunks of ${s.apiChunk.toLocaleString('en')} per fresh session; sampled 1 s after each run; ${r.memory.failed} failed):
 
-| After requests | RSS |
-|---|---|
-${r.memory.samples.map((x) => `| ${x.after.toLocaleString('en')} | ${x.rss.toFixed(1)} MiB |`).join('\n')}
+| After requests | RSS | of which anonymous / mapped files | V8 heap used |
+|---|---|---|---|
+${r.memory.samples.map((x) => `| ${x.after.toLocaleString('en')} | ${x.rss.toFixed(1)} MiB (${(x.rss * MB_PER_MIB).toFixed(1)} MB) | ${x.anon === undefined ? '–' : `${x.anon.toFixed(1)} / ${x.file.toFixed(1)} MiB`} | ${x.heapMiB === undefined || Number.isNaN(x.heapMiB) ? '–' : `${x.heapMiB.toFixed(1)} MiB`} |`).join('\n')}
 
 Failed requests: API URL ${r.api.failed}, \`GET /login\` ${r.loginPage.failed}, \`POST /login\` ${r.logins.failed}, storm logins ${r.storm.loginFailures}, storm pages ${r.storm.pageFailures}.
 

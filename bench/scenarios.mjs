@@ -1,7 +1,7 @@
 // The measurements. Each takes the running stack (`ctx`) and the mode's settings (`m`) and returns
 // plain numbers; pairs (bridge vs baseline) are interleaved round by round, so a neighbour's CPU
 // burst on this shared machine hits both sides of a ratio alike.
-import { runNodeJson, rssMiB, metricValue } from './processes.mjs';
+import { runNodeJson, rssMiB, rssPartsMiB, metricValue } from './processes.mjs';
 import { load, spread } from './load.mjs';
 import { sleep } from '../scripts/dev-stack.mjs';
 
@@ -279,7 +279,15 @@ export async function loginStorm(ctx, m) {
  * within the re-delivery window, counted from the token's hand-out).
  */
 export async function memory(ctx, m) {
-  const samples = [{ after: 0, rss: rssMiB(ctx.bridgePid) }];
+  const sample = async (after) => ({
+    after,
+    rss: rssMiB(ctx.bridgePid),
+    ...rssPartsMiB(ctx.bridgePid),
+    heapMiB:
+      (metricValue(await ctx.scrape(), 'nodejs_heap_size_used_bytes') ?? NaN) /
+      2 ** 20,
+  });
+  const samples = [await sample(0)];
   let total = 0;
   let failed = 0;
   for (let run = 0; run < m.rssRuns; run += 1) {
@@ -304,7 +312,7 @@ export async function memory(ctx, m) {
       left -= amount;
     }
     await sleep(1000);
-    samples.push({ after: total, rss: rssMiB(ctx.bridgePid) });
+    samples.push(await sample(total));
   }
   return { samples, failed };
 }
