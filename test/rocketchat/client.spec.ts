@@ -231,55 +231,53 @@ describe('Rocket.Chat answering too much', () => {
 });
 
 describe('Rocket.Chat unreachable', () => {
-  it('should fail readably when the name of Rocket.Chat does not resolve', async () => {
+  /** A bridge whose calls to Rocket.Chat go to `internalUrl`, one attempt each. */
+  async function bridgeCalling(internalUrl: string) {
     const target = await startHarness({
       env: { ROCKETCHAT_READ_RETRIES: '0' },
     });
     const app = await createTestApp({
       env: {
         ROCKETCHAT_URL: target.rc.url,
-        // .invalid never resolves (RFC 6761).
-        ROCKETCHAT_INTERNAL_URL: 'https://rocketchat.invalid',
+        ROCKETCHAT_INTERNAL_URL: internalUrl,
         ROCKETCHAT_USER_ID: target.admin.userId,
         ROCKETCHAT_AUTH_TOKEN: target.admin.pat,
         ROCKETCHAT_READ_RETRIES: '0',
       },
     });
+    return {
+      userById: (id: string) =>
+        app.app
+          .get(RocketChatApi)
+          .userById(id)
+          .catch((e: unknown) => e),
+      async close() {
+        await app.close();
+        await target.close();
+      },
+    };
+  }
+
+  it('should fail readably when the name of Rocket.Chat does not resolve', async () => {
+    // .invalid never resolves (RFC 6761).
+    const bridge = await bridgeCalling('https://rocketchat.invalid');
     try {
-      const error = await app.app
-        .get(RocketChatApi)
-        .userById('x')
-        .catch((e: unknown) => e);
+      const error = await bridge.userById('x');
       expect(error).toBeInstanceOf(RocketChatUnavailableError);
       // ENOTFOUND; EAI_AGAIN where no resolver answers at all.
       expect((error as Error).message).toMatch(
         /^Rocket\.Chat users\.info: unreachable \((ENOTFOUND|EAI_AGAIN)\)$/,
       );
     } finally {
-      await app.close();
-      await target.close();
+      await bridge.close();
     }
   });
 
   it('should refuse a Rocket.Chat whose certificate it cannot verify (self-signed), sending nothing', async () => {
-    const target = await startHarness({
-      env: { ROCKETCHAT_READ_RETRIES: '0' },
-    });
     const tls = await startSelfSignedTls();
-    const app = await createTestApp({
-      env: {
-        ROCKETCHAT_URL: target.rc.url,
-        ROCKETCHAT_INTERNAL_URL: `https://127.0.0.1:${tls.port}`,
-        ROCKETCHAT_USER_ID: target.admin.userId,
-        ROCKETCHAT_AUTH_TOKEN: target.admin.pat,
-        ROCKETCHAT_READ_RETRIES: '0',
-      },
-    });
+    const bridge = await bridgeCalling(`https://127.0.0.1:${tls.port}`);
     try {
-      const error = await app.app
-        .get(RocketChatApi)
-        .userById('x')
-        .catch((e: unknown) => e);
+      const error = await bridge.userById('x');
       expect(error).toBeInstanceOf(RocketChatUnavailableError);
       expect((error as Error).message).toBe(
         'Rocket.Chat users.info: unreachable (DEPTH_ZERO_SELF_SIGNED_CERT)',
@@ -288,9 +286,8 @@ describe('Rocket.Chat unreachable', () => {
       expect(tls.handshakes()).toBeGreaterThan(0);
       expect(tls.requests()).toBe(0);
     } finally {
-      await app.close();
+      await bridge.close();
       await tls.close();
-      await target.close();
     }
   });
 
