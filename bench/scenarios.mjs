@@ -18,53 +18,27 @@ export async function loginPageVsHello(ctx, m) {
   const live = [];
   const page = [];
   await copyLoginPage(ctx);
+  // One layer after the other, each after the machine is quiet again.
+  const measure = async (runs, url, pid, headers) => {
+    await ctx.quiet();
+    runs.push(
+      await load({
+        url,
+        pids: { server: pid },
+        ...(headers ? { headers } : {}),
+        connections: m.connections,
+        duration: m.duration,
+      }),
+    );
+  };
   for (let round = 0; round < m.rounds; round += 1) {
-    await ctx.quiet();
-    hello.push(
-      await load({
-        url: `${ctx.baselineUrl}/hello`,
-        pids: { server: ctx.baselinePid },
-        connections: m.connections,
-        duration: m.duration,
-      }),
-    );
-    await ctx.quiet();
-    nest.push(
-      await load({
-        url: `${ctx.nestUrl}/hello`,
-        pids: { server: ctx.nestPid },
-        connections: m.connections,
-        duration: m.duration,
-      }),
-    );
-    await ctx.quiet();
-    page.push(
-      await load({
-        url: `${ctx.baselineUrl}/page`,
-        pids: { server: ctx.baselinePid },
-        connections: m.connections,
-        duration: m.duration,
-      }),
-    );
-    await ctx.quiet();
-    live.push(
-      await load({
-        url: `${ctx.bridgeUrl}/health/live`,
-        pids: { server: ctx.bridgePid },
-        connections: m.connections,
-        duration: m.duration,
-      }),
-    );
-    await ctx.quiet();
-    bridge.push(
-      await load({
-        url: `${ctx.bridgeUrl}${LOGIN_PAGE}`,
-        pids: { server: ctx.bridgePid },
-        headers: { 'accept-language': 'en' },
-        connections: m.connections,
-        duration: m.duration,
-      }),
-    );
+    await measure(hello, `${ctx.baselineUrl}/hello`, ctx.baselinePid);
+    await measure(nest, `${ctx.nestUrl}/hello`, ctx.nestPid);
+    await measure(page, `${ctx.baselineUrl}/page`, ctx.baselinePid);
+    await measure(live, `${ctx.bridgeUrl}/health/live`, ctx.bridgePid);
+    await measure(bridge, `${ctx.bridgeUrl}${LOGIN_PAGE}`, ctx.bridgePid, {
+      'accept-language': 'en',
+    });
   }
   return {
     ...pair(bridge, hello),
