@@ -227,6 +227,60 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
       await waitForState(page, 'logged-in');
     });
 
+    it('should ignore a login-error from any other origin, and show one from Rocket.Chat as text only', async () => {
+      const user = await bridgeUser(setup);
+      const page = await openRocketChat(context, setup);
+      await waitForState(page, 'iframe');
+      setup.rc.control.injectFault({
+        route: 'ddp/login',
+        action: {
+          type: 'status',
+          status: 200,
+          body: {
+            error: {
+              error: 403,
+              reason: 'Refused.',
+              message: 'Refused. [403]',
+              errorType: 'Meteor.Error',
+            },
+          },
+        },
+        times: 1,
+      });
+      await logInThroughFrame(page, user.username);
+      const detail = loginFrame(page).locator('#rc-handoff-error-detail');
+      await loginFrame(page)
+        .locator('#rc-handoff-error')
+        .waitFor({ state: 'visible', timeout: STATE_TIMEOUT });
+      const handoff = page
+        .frames()
+        .find((frame) => frame.url().includes('/rocketchat/redirect'));
+      if (!handoff) {
+        throw new Error('the post-login page is not in the frame');
+      }
+      // A message event as another window would deliver it (the browser sets `origin`).
+      const deliver = (origin: string, response: string) =>
+        handoff.evaluate(
+          ([from, text]) =>
+            window.dispatchEvent(
+              new MessageEvent('message', {
+                origin: from,
+                data: { event: 'login-error', response: text },
+              }),
+            ),
+          [origin, response],
+        );
+      const rocketChat = new URL(setup.rc.url).origin;
+      await deliver('https://evil.example', 'forged');
+      await deliver(`${rocketChat}.evil.example`, 'look-alike');
+      await deliver('null', 'sandboxed');
+      expect(await detail.textContent()).toBe('Refused. [403]');
+      const html = '<img src="x" onerror="document.title=\'pwned\'">';
+      await deliver(rocketChat, html);
+      expect(await detail.textContent()).toBe(html);
+      expect(await detail.locator('img').count()).toBe(0);
+    });
+
     it('should end the Rocket.Chat session when the bridge session ends', async () => {
       const user = await bridgeUser(setup);
       const page = await openRocketChat(context, setup);
