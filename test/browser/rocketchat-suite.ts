@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   afterAll,
   afterEach,
@@ -189,7 +189,8 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
       expect(await setup.rc.control.tokenCount(rcUserId, 'resume')).toBe(1);
     });
 
-    it("should show Rocket.Chat's login-error inside the iframe", async () => {
+    /** Logs a new user in through the frame while Rocket.Chat refuses the token with `reason`. */
+    async function loginErrorInFrame(reason: string): Promise<Page> {
       const user = await bridgeUser(setup);
       const page = await openRocketChat(context, setup);
       await waitForState(page, 'iframe');
@@ -201,10 +202,8 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
           body: {
             error: {
               error: 403,
-              reason:
-                "You've been logged out by the server. Please log in again.",
-              message:
-                "You've been logged out by the server. Please log in again. [403]",
+              reason,
+              message: `${reason} [403]`,
               errorType: 'Meteor.Error',
             },
           },
@@ -212,8 +211,16 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
         times: 1,
       });
       await logInThroughFrame(page, user.username);
-      const error = loginFrame(page).locator('#rc-handoff-error');
-      await error.waitFor({ state: 'visible', timeout: STATE_TIMEOUT });
+      await loginFrame(page)
+        .locator('#rc-handoff-error')
+        .waitFor({ state: 'visible', timeout: STATE_TIMEOUT });
+      return page;
+    }
+
+    it("should show Rocket.Chat's login-error inside the iframe", async () => {
+      const page = await loginErrorInFrame(
+        "You've been logged out by the server. Please log in again.",
+      );
       expect(
         await loginFrame(page)
           .locator('#rc-handoff-error-detail')
@@ -228,30 +235,8 @@ export function defineRocketChatBrowserSuite(kind: SiteKind): void {
     });
 
     it('should ignore a login-error from any other origin, and show one from Rocket.Chat as text only', async () => {
-      const user = await bridgeUser(setup);
-      const page = await openRocketChat(context, setup);
-      await waitForState(page, 'iframe');
-      setup.rc.control.injectFault({
-        route: 'ddp/login',
-        action: {
-          type: 'status',
-          status: 200,
-          body: {
-            error: {
-              error: 403,
-              reason: 'Refused.',
-              message: 'Refused. [403]',
-              errorType: 'Meteor.Error',
-            },
-          },
-        },
-        times: 1,
-      });
-      await logInThroughFrame(page, user.username);
+      const page = await loginErrorInFrame('Refused.');
       const detail = loginFrame(page).locator('#rc-handoff-error-detail');
-      await loginFrame(page)
-        .locator('#rc-handoff-error')
-        .waitFor({ state: 'visible', timeout: STATE_TIMEOUT });
       const handoff = page
         .frames()
         .find((frame) => frame.url().includes('/rocketchat/redirect'));
