@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type Koa from 'koa';
 
 /**
  * The test provider's own login and consent pages (devInteractions is off): a form naming the
@@ -12,7 +12,7 @@ export function interactionRoutes(
   provider: Provider,
   accounts: ReadonlySet<string>,
 ) {
-  return async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
+  return async (ctx: Koa.Context, next: () => Promise<unknown>) => {
     const match = /^\/interaction\/([^/]+)(?:\/(login|confirm))?$/.exec(
       ctx.path,
     );

@@ -12,8 +12,8 @@ import {
 import Provider, {
   type ClientMetadata,
   type Configuration,
-  type KoaContextWithOIDC,
 } from 'oidc-provider';
+import type Koa from 'koa';
 import { interactionRoutes } from './oidc-interactions.js';
 
 export interface TestAccount {
@@ -166,7 +166,7 @@ export class TestOidcProvider {
   }
 
   private async applyFaults(
-    ctx: KoaContextWithOIDC,
+    ctx: Koa.Context,
     next: () => Promise<unknown>,
   ): Promise<void> {
     const delay = this.faults.delay;
@@ -209,6 +209,15 @@ export class TestOidcProvider {
         Grant: 3600,
       },
       clientBasedCORS: () => false,
+      // The provider refuses outgoing requests (back-channel logout) to special-use addresses such
+      // as 127.0.0.1 through the dispatcher it passes to `fetch`; its `fetch` option is the
+      // supported seam, and here the bridge's test receiver is on loopback by design.
+      fetch: (url, options) => {
+        const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & {
+          dispatcher?: unknown;
+        };
+        return globalThis.fetch(url, rest);
+      },
       findAccount: (_ctx, sub) => {
         const account = accounts.get(sub);
         return account

@@ -23,6 +23,12 @@ export const BACKCHANNEL_LOGOUT_EVENT =
 /** A logout token issued longer ago than this is refused (they are sent the moment of logout). */
 const MAX_TOKEN_AGE_SECONDS = 300;
 const MAX_TOKEN_LENGTH = 16_384;
+/**
+ * A token whose kid is not in the cached JWKS makes jose fetch the JWKS again, at most this often
+ * (so strangers posting made-up kids cost the provider one request per 5 s): a key the provider
+ * rotated in is picked up at once unless the keys were fetched in the last 5 seconds.
+ */
+export const JWKS_REFETCH_COOLDOWN_MS = 5000;
 /** Asymmetric signatures only: a logout token is verified with the provider's published keys. */
 const ALGORITHMS = [
   'RS256',
@@ -115,7 +121,7 @@ export class BackchannelLogoutService {
     );
     if (!provider) {
       throw refuse(
-        'issuer',
+        'issuer-audience',
         'no configured provider has this issuer and audience',
       );
     }
@@ -166,7 +172,7 @@ export class BackchannelLogoutService {
     }
     const keys = createRemoteJWKSet(new URL(uri), {
       timeoutDuration: this.oidc.timeoutMs,
-      cooldownDuration: 30_000,
+      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
       cacheMaxAge: 600_000,
     });
     this.keySets.set(provider.id, { uri, keys });
@@ -207,7 +213,10 @@ function checkLogoutClaims(claims: JWTPayload): void {
 
 function verificationFailure(error: unknown): BackchannelLogoutError {
   if (error instanceof errors.JWTExpired) {
-    return refuse('expired', 'logout token expired');
+    // exp in the past, or (maxTokenAge) an iat too long ago.
+    return error.claim === 'exp'
+      ? refuse('expired', 'logout token expired')
+      : refuse(error.claim, `logout token ${error.claim} too old`);
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     return refuse(

@@ -1,6 +1,7 @@
 export {
   BACKCHANNEL_LOGOUT_EVENT,
   BackchannelLogoutService,
+  JWKS_REFETCH_COOLDOWN_MS,
   type BackchannelLogoutRequest,
 } from './backchannel-logout.service.js';
 export { IdTokenSealer, IdTokenUnsealError } from './id-token-sealer.js';
