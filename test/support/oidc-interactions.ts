@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type Provider from 'oidc-provider';
+import type { Provider } from 'oidc-provider';
 import type Koa from 'koa';
 
 /**

@@ -9,7 +9,8 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import Provider, {
+import {
+  Provider,
   type ClientMetadata,
   type Configuration,
 } from 'oidc-provider';
@@ -157,7 +158,10 @@ export class TestOidcProvider {
     this.provider.use(
       interactionRoutes(this.provider, new Set(this.accounts.keys())),
     );
-    const server = createServer(this.provider.callback());
+    const handle = this.provider.callback();
+    const server = createServer((req, res) => {
+      void handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());

@@ -70,8 +70,8 @@ export class ProviderUserAgent {
     const response = await fetch(url, {
       method,
       headers,
-      body: form?.toString(),
       redirect: 'manual',
+      ...(form ? { body: form.toString() } : {}),
     });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
