@@ -255,17 +255,16 @@ export function parsePrivateKey(pem: string): KeyCheck {
 
 function assertionAlg(key: KeyObject): OidcAssertionAlg | undefined {
   const details = key.asymmetricKeyDetails;
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-      return (details?.modulusLength ?? 0) >= 2048 ? 'RS256' : undefined;
-    case 'ec':
-      if (details?.namedCurve === 'prime256v1') {
-        return 'ES256';
-      }
-      return details?.namedCurve === 'secp384r1' ? 'ES384' : undefined;
-    case 'ed25519':
-      return 'EdDSA';
-    default:
-      return undefined;
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') {
+    return (details?.modulusLength ?? 0) >= 2048 ? 'RS256' : undefined;
   }
+  if (type === 'ec') {
+    const curves: Record<string, OidcAssertionAlg> = {
+      prime256v1: 'ES256',
+      secp384r1: 'ES384',
+    };
+    return curves[details?.namedCurve ?? ''];
+  }
+  return type === 'ed25519' ? 'EdDSA' : undefined;
 }
