@@ -30,8 +30,14 @@ describe('OpenID providers that are down, slow or wrong', () => {
   let key: ClientKey;
   const contexts: OidcContext[] = [];
 
-  async function context(label: string): Promise<OidcContext> {
-    const t = await createOidcContext(bridgeEnv(provider, key), label);
+  async function context(
+    label: string,
+    env: Record<string, string> = {},
+  ): Promise<OidcContext> {
+    const t = await createOidcContext(
+      { ...bridgeEnv(provider, key), ...env },
+      label,
+    );
     contexts.push(t);
     return t;
   }
@@ -176,5 +182,19 @@ describe('OpenID providers that are down, slow or wrong', () => {
     await expect(
       t.get(OidcDiscovery).configuration('default'),
     ).resolves.toBeDefined();
+  });
+
+  it('should call a discovery address that answers 404 an unusable document, not an outage', async () => {
+    const t = await context('oidc_no_discovery', {
+      OIDC_ISSUER: `${provider.issuer}/realms/missing`,
+    });
+    const error = (await t
+      .get(OidcDiscovery)
+      .configuration('default')
+      .catch((e: unknown) => e)) as OidcDiscoveryError;
+    expect(error).toBeInstanceOf(OidcDiscoveryError);
+    expect(error.message).toBe(
+      'OpenID provider default: discovery document unusable (answered HTTP 404)',
+    );
   });
 });

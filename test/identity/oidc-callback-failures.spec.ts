@@ -1,4 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  it,
+  vi,
+} from 'vitest';
 import {
   OidcBrowserMismatchError,
   OidcClockSkewError,
@@ -239,6 +247,24 @@ describe('OpenID Connect callbacks that must fail, readably', () => {
       finish(dropped.callback, dropped.binding),
     ).resolves.toBeDefined();
     expect(provider.keyIds).toEqual([newKid]);
+  });
+
+  it('should accept a rotated-in key at the first sign-in once its JWKS copy is over a minute old', async () => {
+    t.get(OidcDiscovery).forget('default');
+    const before = await started();
+    await finish(before.callback, before.binding);
+    const newKid = await provider.rotateKey();
+    // Only Date moves (the provider runs in this process, so its clock moves too): openid-client
+    // then judges its JWKS copy a minute old and fetches the keys again for the unknown kid.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      const after = await started();
+      const result = await finish(after.callback, after.binding);
+      expect(decodeKid(result.providerSession.idToken)).toBe(newKid);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
