@@ -2,6 +2,7 @@ import { readAppConfig, type AppConfig } from './app.config.js';
 import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { ConfigValidationError, EnvReader, type Env } from './env.js';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
+import { readOidcConfig, type OidcConfig } from './oidc.config.js';
 import {
   readRocketChatConfig,
   type RocketChatConfig,
@@ -18,6 +19,7 @@ export interface AllConfig {
   readonly session: SessionConfig;
   readonly auth: AuthConfig;
   readonly rocketchat: RocketChatConfig;
+  readonly oidc: OidcConfig;
 }
 
 export type ConfigNamespace = keyof AllConfig;
@@ -28,6 +30,7 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   'session',
   'auth',
   'rocketchat',
+  'oidc',
 ];
 
 /**
@@ -54,9 +57,11 @@ export function loadConfigSubset(
 ): ConfigSubset {
   const r = new EnvReader(env, readFile);
   const wanted = new Set(namespaces);
-  // The session rules depend on PUBLIC_URL, so `app` is read whenever `session` is.
+  // The session and OpenID rules depend on PUBLIC_URL, so `app` is read whenever they are.
   const app =
-    wanted.has('app') || wanted.has('session') ? readAppConfig(r) : undefined;
+    wanted.has('app') || wanted.has('session') || wanted.has('oidc')
+      ? readAppConfig(r)
+      : undefined;
   const config: { -readonly [K in ConfigNamespace]?: AllConfig[K] } = {};
   for (const namespace of CONFIG_NAMESPACES.filter((n) => wanted.has(n))) {
     switch (namespace) {
@@ -74,6 +79,9 @@ export function loadConfigSubset(
         break;
       case 'rocketchat':
         config.rocketchat = readRocketChatConfig(r);
+        break;
+      case 'oidc':
+        config.oidc = readOidcConfig(r, app!);
         break;
     }
   }

@@ -22,6 +22,15 @@ export { ConfigValidationError, type ConfigProblem, type Env } from './env.js';
 export { InjectConfig } from './inject-config.decorator.js';
 export type { MongoConfig } from './mongo.config.js';
 export type {
+  OidcAssertionAlg,
+  OidcClaimNames,
+  OidcClientAuth,
+  OidcConfig,
+  OidcProviderConfig,
+  OidcTokenAuthMethod,
+} from './oidc.config.js';
+export { DEFAULT_PROVIDER_ID, providerVariable } from './oidc.config.js';
+export type {
   AdminCredentials,
   LinkRule,
   LogoutMode,
