@@ -1,6 +1,10 @@
 import { readAppConfig, type AppConfig } from './app.config.js';
 import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { ConfigValidationError, EnvReader, type Env } from './env.js';
+import {
+  readGroupMappingConfig,
+  type GroupMappingConfig,
+} from './group-mapping.config.js';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
 import {
   readRocketChatConfig,
@@ -18,6 +22,7 @@ export interface AllConfig {
   readonly session: SessionConfig;
   readonly auth: AuthConfig;
   readonly rocketchat: RocketChatConfig;
+  readonly groupMapping: GroupMappingConfig;
 }
 
 export type ConfigNamespace = keyof AllConfig;
@@ -28,6 +33,7 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   'session',
   'auth',
   'rocketchat',
+  'groupMapping',
 ];
 
 /**
@@ -74,6 +80,9 @@ export function loadConfigSubset(
         break;
       case 'rocketchat':
         config.rocketchat = readRocketChatConfig(r);
+        break;
+      case 'groupMapping':
+        config.groupMapping = readGroupMappingConfig(r);
         break;
     }
   }
