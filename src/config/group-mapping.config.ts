@@ -76,6 +76,7 @@ function readRules(
   for (const problem of problems) {
     r.fail(variable, problem);
   }
+  const before = r.problems.length;
   rules.forEach((rule) => {
     const where = `rule ${rule.id.replace(/^rule-/, '')}`;
     const roles = rule.roles.map((role) => role.toLowerCase());
@@ -97,5 +98,6 @@ function readRules(
       );
     }
   });
-  return problems.length > 0 ? [] : rules;
+  // The start-up stops on any problem; no half-checked rule is ever handed out.
+  return problems.length > 0 || r.problems.length > before ? [] : rules;
 }

@@ -47,7 +47,7 @@ export class GroupGrantsRepository {
               $set: { request, bridgeUserId },
               $setOnInsert: { grants: [], failures: [] },
             },
-            { upsert: true, new: true, projection: { requestSeq: 1 } },
+            { upsert: true, returnDocument: 'after' },
           )
           .lean<{ requestSeq: number }>()
           .exec();
@@ -78,7 +78,7 @@ export class GroupGrantsRepository {
           $or: [{ lock: { $exists: false } }, { 'lock.until': { $lte: now } }],
         },
         { $set: { lock: { owner, until: new Date(now.getTime() + leaseMs) } } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean<GroupGrantsDocument>()
       .exec();

@@ -48,15 +48,17 @@ export async function userFromParams(
   core: EmulatorCore,
   params: Record<string, unknown>,
 ): Promise<UserDoc> {
-  const text = (key: string) =>
-    typeof params[key] === 'string' && (params[key] as string).trim()
-      ? (params[key] as string)
-      : undefined;
+  const text = (key: string): string | undefined => {
+    const value = params[key];
+    return typeof value === 'string' && value.trim() ? value : undefined;
+  };
+  const userId = text('userId');
+  const username = text('username') ?? text('user');
   let user: UserDoc | null;
-  if (text('userId')) {
-    user = await core.users.findById(text('userId')!);
-  } else if (text('username') ?? text('user')) {
-    user = await core.users.findByUsername((text('username') ?? text('user'))!);
+  if (userId !== undefined) {
+    user = await core.users.findById(userId);
+  } else if (username !== undefined) {
+    user = await core.users.findByUsername(username);
   } else {
     throw new MeteorError(
       'error-user-param-not-provided',

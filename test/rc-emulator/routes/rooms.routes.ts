@@ -21,14 +21,18 @@ import type { UserDoc } from '../core/users.store.js';
  * core/room-access.ts). Both are plain `addRoute`s: no schema, checks in the action.
  */
 
+/** A body parameter as the string Rocket.Chat's lookups would use ('' when absent or not text). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 /** `findChannelByIdOrName`: `roomId` if given, else `roomName`; a public channel, not archived. */
 async function findChannel(ctx: RouteContext): Promise<RoomDoc> {
-  const { roomId, roomName } = ctx.body;
   let room: RoomDoc | null = null;
   if ('roomId' in ctx.body) {
-    room = await ctx.core.rooms.findRoom(String(roomId ?? ''));
+    room = await ctx.core.rooms.findRoom(text(ctx.body.roomId));
   } else if ('roomName' in ctx.body) {
-    room = await ctx.core.rooms.findRoomByName(String(roomName ?? ''));
+    room = await ctx.core.rooms.findRoomByName(text(ctx.body.roomName));
   }
   if (!room || room.t !== 'c') {
     throw new MeteorError(
@@ -54,7 +58,7 @@ async function findGroup(
   lookup: 'id-or-name' | 'params',
 ): Promise<RoomDoc> {
   const { rooms } = ctx.core;
-  const idOrName = String(ctx.body.roomId || ctx.body.roomName || '');
+  const idOrName = text(ctx.body.roomId) || text(ctx.body.roomName);
   if (!idOrName.trim()) {
     throw new MeteorError(
       'error-room-param-not-provided',
@@ -66,8 +70,8 @@ async function findGroup(
       ? ((await rooms.findRoom(idOrName)) ??
         (await rooms.findRoomByName(idOrName)))
       : 'roomId' in ctx.body
-        ? await rooms.findRoom(String(ctx.body.roomId ?? ''))
-        : await rooms.findRoomByName(String(ctx.body.roomName ?? ''));
+        ? await rooms.findRoom(text(ctx.body.roomId))
+        : await rooms.findRoomByName(text(ctx.body.roomName));
   if (!room || room.t !== 'p') {
     throw new MeteorError(
       'error-room-not-found',
