@@ -60,6 +60,10 @@ export class GroupChanges {
     for (const record of plan.forget) {
       held.delete(targetKey(record));
     }
+    for (const { from, to } of plan.renamed) {
+      held.delete(targetKey(from));
+      held.set(targetKey(to), { ...to, roomId: from.roomId });
+    }
     for (const record of plan.withdraw) {
       const outcome = await this.attempt(record, 'withdraw', () =>
         this.withdraw(account, record, role),

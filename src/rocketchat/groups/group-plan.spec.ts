@@ -108,6 +108,27 @@ describe('planChanges', () => {
     ]);
   });
 
+  it('should follow a recorded room renamed in Rocket.Chat and in the rules, without kicking anyone', () => {
+    const { wanted } = wantedTargets(
+      [rule({ id: 'eng', groups: ['g'], privateGroups: ['renamed'] })],
+      ['g'],
+      'ldap',
+    );
+    const plan = planChanges(
+      wanted,
+      [grant('privateGroup', 'secret', 'r-old')],
+      current,
+      roleId,
+    );
+    expect(plan.renamed).toEqual([
+      {
+        from: grant('privateGroup', 'secret', 'r-old'),
+        to: grant('privateGroup', 'renamed', 'r-old'),
+      },
+    ]);
+    expect([...plan.withdraw, ...plan.grant, ...plan.preexisting]).toEqual([]);
+  });
+
   it('should grant again a recorded grant removed by hand', () => {
     const { wanted } = wantedTargets(RULES, ['cn=eng,dc=x'], 'ldap');
     const plan = planChanges(

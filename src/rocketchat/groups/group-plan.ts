@@ -41,6 +41,8 @@ export interface GroupPlan {
   readonly keep: readonly GrantRecord[];
   /** Wanted and held but never granted by the bridge: left alone, and never taken away. */
   readonly preexisting: readonly WantedTarget[];
+  /** Recorded rooms now wanted under another name (renamed in Rocket.Chat and in the rules). */
+  readonly renamed: readonly { from: GrantRecord; to: GrantRecord }[];
 }
 
 export function targetKey(target: GroupTarget): string {
@@ -126,9 +128,17 @@ export function planChanges(
   const grant: WantedTarget[] = [];
   const keep: GrantRecord[] = [];
   const preexisting: WantedTarget[] = [];
+  const renamed: { from: GrantRecord; to: GrantRecord }[] = [];
+  const consumed = new Set<string>();
   for (const [key, target] of wanted) {
     const record = recorded.get(key);
-    if (record !== undefined) {
+    const before = record
+      ? undefined
+      : renamedFrom(target, recorded, wanted, current);
+    if (before !== undefined) {
+      consumed.add(targetKey(before));
+      renamed.push({ from: before, to: { ...before, name: target.name } });
+    } else if (record !== undefined) {
       if (holds(current, record, roleId)) {
         keep.push(record);
       } else {
@@ -143,10 +153,36 @@ export function planChanges(
   const withdraw: GrantRecord[] = [];
   const forget: GrantRecord[] = [];
   for (const [key, record] of recorded) {
-    if (wanted.has(key)) {
+    if (wanted.has(key) || consumed.has(key)) {
       continue;
     }
     (holds(current, record, roleId) ? withdraw : forget).push(record);
   }
-  return { grant, withdraw, forget, keep, preexisting };
+  return { grant, withdraw, forget, keep, preexisting, renamed };
+}
+
+/**
+ * The record of a room the person holds under `target`'s name but that the bridge recorded under
+ * an old name no rule wants any more: the room was renamed, and the rule with it.
+ */
+function renamedFrom(
+  target: WantedTarget,
+  recorded: ReadonlyMap<string, GrantRecord>,
+  wanted: ReadonlyMap<string, WantedTarget>,
+  current: CurrentState,
+): GrantRecord | undefined {
+  if (target.kind !== 'channel' && target.kind !== 'privateGroup') {
+    return undefined;
+  }
+  const type = target.kind === 'channel' ? 'c' : 'p';
+  const rid = current.rooms.find(
+    (room) => room.t === type && room.name === target.name,
+  )?.rid;
+  if (rid === undefined) {
+    return undefined;
+  }
+  return [...recorded.entries()].find(
+    ([key, record]) =>
+      record.kind === target.kind && record.roomId === rid && !wanted.has(key),
+  )?.[1];
 }
