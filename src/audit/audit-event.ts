@@ -67,6 +67,16 @@ export type AuditEvent =
       readonly username?: string;
       /** Which fields changed (names only, never values). */
       readonly fields?: readonly string[];
+    }
+  /** A role, room or team the bridge gave or took away because of the person's groups. */
+  | {
+      readonly kind: 'rocketchat.group.granted' | 'rocketchat.group.withdrawn';
+      readonly userId: string;
+      readonly rocketChatUserId: string;
+      readonly targetKind: 'role' | 'channel' | 'privateGroup' | 'team';
+      readonly target: string;
+      /** The mapping rule that caused a grant. */
+      readonly rule?: string;
     };
 
 export type AuditKind = AuditEvent['kind'];
@@ -88,6 +98,8 @@ const OUTCOMES: Record<AuditKind, AuditOutcome> = {
   'rocketchat.user.created': 'success',
   'rocketchat.user.linked': 'success',
   'rocketchat.user.updated': 'success',
+  'rocketchat.group.granted': 'success',
+  'rocketchat.group.withdrawn': 'success',
 };
 
 export function outcomeOf(kind: AuditKind): AuditOutcome {

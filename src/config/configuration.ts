@@ -1,6 +1,10 @@
 import { readAppConfig, type AppConfig } from './app.config.js';
 import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { ConfigValidationError, EnvReader, type Env } from './env.js';
+import {
+  readGroupMappingConfig,
+  type GroupMappingConfig,
+} from './group-mapping.config.js';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
 import { readOidcConfig, type OidcConfig } from './oidc.config.js';
 import {
@@ -20,6 +24,7 @@ export interface AllConfig {
   readonly auth: AuthConfig;
   readonly rocketchat: RocketChatConfig;
   readonly oidc: OidcConfig;
+  readonly groupMapping: GroupMappingConfig;
 }
 
 export type ConfigNamespace = keyof AllConfig;
@@ -31,6 +36,7 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   'auth',
   'rocketchat',
   'oidc',
+  'groupMapping',
 ];
 
 /**
@@ -82,6 +88,9 @@ export function loadConfigSubset(
         break;
       case 'oidc':
         config.oidc = readOidcConfig(r, app!);
+        break;
+      case 'groupMapping':
+        config.groupMapping = readGroupMappingConfig(r);
         break;
     }
   }

@@ -19,6 +19,11 @@ export {
   type ConfigNamespace,
 } from './configuration.js';
 export { ConfigValidationError, type ConfigProblem, type Env } from './env.js';
+export type {
+  GroupMappingConfig,
+  GroupMappingRule,
+  GroupTargetKind,
+} from './group-mapping.config.js';
 export { InjectConfig } from './inject-config.decorator.js';
 export type { MongoConfig } from './mongo.config.js';
 export type {

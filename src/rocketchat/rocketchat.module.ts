@@ -11,6 +11,7 @@ import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
 import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
 import { prefixedModels } from '../database/index.js';
 import { RocketChatClientModule } from './client/rocketchat-client.module.js';
+import { GroupSyncModule } from './groups/group-sync.module.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
 import { AccountLinker } from './provisioning/account-linker.service.js';
 import { ProfileSync } from './provisioning/profile-sync.service.js';
@@ -53,6 +54,7 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     AuthModule,
     SessionModule,
     RocketChatClientModule,
+    GroupSyncModule,
     SecurityModule,
     prefixedModels([
       {

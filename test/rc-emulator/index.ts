@@ -8,6 +8,8 @@ import type { SettingValue } from './core/defaults.js';
 import { FaultRegistry } from './core/faults.js';
 import type { PasswordPolicyErrorStyle } from './core/password-policy.js';
 import { RateLimiter } from './core/rate-limiter.js';
+import { RoleCatalog } from './core/role-catalog.js';
+import { RoomsStore } from './core/rooms.store.js';
 import { EmulatorState, type EnvFlags } from './core/state.js';
 import { TwoFactor } from './core/two-factor.js';
 import { UsersStore } from './core/users.store.js';
@@ -15,6 +17,11 @@ import { buildServer } from './server.js';
 
 export { EmulatorControl } from './control.js';
 export type { CreateUserSpec, CreatedUser } from './control-users.js';
+export type {
+  CreateRoomSpec,
+  CreatedRoom,
+  CreatedTeam,
+} from './control-rooms.js';
 export type { TokenView } from './control-tokens.js';
 export type { CallFilter, CallRecord } from './core/call-log.js';
 export type { FaultAction, FaultRule } from './core/faults.js';
@@ -103,11 +110,15 @@ export async function startRocketChatEmulator(
     }
     const users = new UsersStore(db);
     await users.ensureIndexes();
+    const rooms = new RoomsStore(db);
+    await rooms.ensureIndexes();
     const twoFactor = new TwoFactor(state, users);
     let origin = '';
     const core: EmulatorCore = {
       state,
       users,
+      rooms,
+      roleCatalog: new RoleCatalog(state),
       twoFactor,
       accounts: new Accounts(state, users, twoFactor),
       rateLimiter: new RateLimiter(),

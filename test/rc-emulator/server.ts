@@ -12,7 +12,10 @@ import { renderCustomScripts, renderPage } from './page/page.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { avatarRoutes } from './routes/avatar.routes.js';
 import { ddpCheck, ddpLogin, ddpLogout } from './routes/ddp.js';
+import { rolesRoutes } from './routes/roles.routes.js';
+import { roomsRoutes } from './routes/rooms.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
+import { teamsRoutes } from './routes/teams.routes.js';
 import { tokenRoutes } from './routes/tokens.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { applyFault } from './server-faults.js';
@@ -62,6 +65,9 @@ export function buildServer(
     ...tokenRoutes,
     ...settingsRoutes,
     ...avatarRoutes,
+    ...rolesRoutes,
+    ...roomsRoutes,
+    ...teamsRoutes,
   ]) {
     router.add(route);
   }

@@ -21,6 +21,7 @@ import {
 import { AdminCredentials } from './admin-credentials.service.js';
 import { RocketChatApi } from './rocketchat-api.service.js';
 import { RocketChatHttp } from './rocketchat-http.service.js';
+import { RocketChatRoomsApi } from './rocketchat-rooms-api.service.js';
 import { RocketChatVersionService } from './rocketchat-version.service.js';
 
 /**
@@ -60,6 +61,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     AdminCredentialsRepository,
     AdminCredentials,
     RocketChatApi,
+    RocketChatRoomsApi,
     RocketChatVersionService,
   ],
   exports: [
@@ -68,6 +70,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     RocketChatHttp,
     AdminCredentials,
     RocketChatApi,
+    RocketChatRoomsApi,
     RocketChatVersionService,
   ],
 })

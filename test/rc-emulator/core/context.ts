@@ -5,6 +5,8 @@ import type { ApiResult } from './errors.js';
 import type { FaultRegistry } from './faults.js';
 import type { PasswordPolicyErrorStyle } from './password-policy.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RoleCatalog } from './role-catalog.js';
+import type { RoomsStore } from './rooms.store.js';
 import type { EmulatorState } from './state.js';
 import type { TwoFactor, TwoFactorOptions } from './two-factor.js';
 import type { UserDoc, UsersStore } from './users.store.js';
@@ -17,6 +19,9 @@ export type WebClientGeneration = 'meteor' | 'react' | 'modern';
 export interface EmulatorCore {
   readonly state: EmulatorState;
   readonly users: UsersStore;
+  /** Rooms, subscriptions and teams (control-rooms.ts, rooms/teams routes). */
+  readonly rooms: RoomsStore;
+  readonly roleCatalog: RoleCatalog;
   readonly accounts: Accounts;
   readonly twoFactor: TwoFactor;
   readonly rateLimiter: RateLimiter;

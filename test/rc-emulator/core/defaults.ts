@@ -1,3 +1,4 @@
+import { ROOM_PERMISSIONS } from './room-access.js';
 import type { EmulatedVersion } from './version.js';
 
 export type SettingValue = string | number | boolean;
@@ -130,5 +131,7 @@ export function defaultPermissions(): Record<string, string[]> {
     'get-server-info': ['admin'],
     'view-statistics': ['admin'],
     'view-d-room': ['admin', 'owner', 'moderator', 'user', 'bot', 'app'],
+    'view-c-room': ['admin', 'user', 'bot', 'app', 'anonymous'],
+    ...ROOM_PERMISSIONS,
   };
 }

@@ -36,10 +36,11 @@ function infoQuerySchema(version: EmulatedVersion): Schema {
     'importId',
     ...(version.major >= 8 ? ['email', 'freeSwitchExtension'] : []),
   ];
-  const extras: Record<string, Schema> =
-    version.major >= 8
-      ? { fields: str(), includeUserRooms: str() }
-      : { fields: str() };
+  // includeUserRooms is in 7.x too (users.ts users.info, the addRoute form without `email`).
+  const extras: Record<string, Schema> = {
+    fields: str(),
+    includeUserRooms: str(),
+  };
   return {
     type: 'object',
     oneOf: terms.map((term) => obj({ [term]: str(), ...extras }, [term])),
@@ -70,9 +71,30 @@ async function info(ctx: RouteContext): Promise<ApiResult> {
   if (!user) {
     return failure('User not found.');
   }
-  return success({
-    user: infoView(user, canSeeAll || user._id === caller._id),
-  });
+  const view = infoView(user, canSeeAll || user._id === caller._id);
+  if (
+    q.includeUserRooms === 'true' &&
+    (user._id === caller._id ||
+      core.state.hasPermission(caller.roles, 'view-other-user-channels'))
+  ) {
+    view.rooms = await userRooms(core, user._id);
+  }
+  return success({ user: view });
+}
+
+/** The subscriptions users.info adds for `includeUserRooms=true`, projected and sorted as there. */
+async function userRooms(
+  core: RouteContext['core'],
+  userId: string,
+): Promise<Record<string, unknown>[]> {
+  return (await core.rooms.subscriptionsOf(userId)).map((sub) => ({
+    _id: sub._id,
+    rid: sub.rid,
+    name: sub.name,
+    t: sub.t,
+    unread: sub.unread,
+    ...(sub.roles ? { roles: sub.roles } : {}),
+  }));
 }
 
 export const usersRoutes: RouteDefinition[] = [
