@@ -1,6 +1,7 @@
 import { readAppConfig, type AppConfig } from './app.config.js';
 import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { ConfigValidationError, EnvReader, type Env } from './env.js';
+import { readLdapConfig, type LdapConfig } from './ldap.config.js';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
 import {
   readRocketChatConfig,
@@ -18,6 +19,7 @@ export interface AllConfig {
   readonly session: SessionConfig;
   readonly auth: AuthConfig;
   readonly rocketchat: RocketChatConfig;
+  readonly ldap: LdapConfig;
 }
 
 export type ConfigNamespace = keyof AllConfig;
@@ -28,6 +30,7 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   'session',
   'auth',
   'rocketchat',
+  'ldap',
 ];
 
 /**
@@ -74,6 +77,9 @@ export function loadConfigSubset(
         break;
       case 'rocketchat':
         config.rocketchat = readRocketChatConfig(r);
+        break;
+      case 'ldap':
+        config.ldap = readLdapConfig(r);
         break;
     }
   }

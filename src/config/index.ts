@@ -20,6 +20,16 @@ export {
 } from './configuration.js';
 export { ConfigValidationError, type ConfigProblem, type Env } from './env.js';
 export { InjectConfig } from './inject-config.decorator.js';
+export type {
+  LdapConfig,
+  LdapFlavor,
+  LdapGroupFormat,
+  LdapGroupSettings,
+  LdapGroupSource,
+  LdapServerAddress,
+  LdapSettings,
+} from './ldap.config.js';
+export { splitUnescaped } from './ldap-syntax.js';
 export type { MongoConfig } from './mongo.config.js';
 export type {
   AdminCredentials,
