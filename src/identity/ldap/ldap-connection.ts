@@ -38,6 +38,7 @@ export interface TlsSummary {
 export class LdapConnection {
   private plain: Socket | undefined;
   private secure: TLSSocket | undefined;
+  private dropped = false;
   readonly client: Client;
 
   private constructor(
@@ -54,14 +55,14 @@ export class LdapConnection {
         if (this.plain !== undefined) {
           throw new Error('reconnecting is not allowed');
         }
-        this.plain = netConnect(...args);
+        this.plain = this.watch(netConnect(...args));
         return this.plain;
       }) as typeof netConnect,
       createSecureConnection: ((...args: Parameters<typeof tlsConnect>) => {
         if (this.secure !== undefined) {
           throw new Error('reconnecting is not allowed');
         }
-        this.secure = tlsConnect(...args);
+        this.secure = this.watch(tlsConnect(...args));
         return this.secure;
       }) as typeof tlsConnect,
     });
@@ -96,7 +97,7 @@ export class LdapConnection {
 
   /** Open, and not dropped since. */
   get usable(): boolean {
-    return this.client.isConnected;
+    return !this.dropped && this.client.isConnected;
   }
 
   get isSecure(): boolean {
@@ -140,6 +141,18 @@ export class LdapConnection {
   destroy(): void {
     this.secure?.destroy();
     this.plain?.destroy();
+  }
+
+  /**
+   * ldapts (9.x) listens for the close of the socket it connected, not of the TLS socket that
+   * StartTLS puts on top, so after StartTLS its isConnected stays true on a dead connection and
+   * requests wait for their timeout. Watching both sockets here tells the truth.
+   */
+  private watch<S extends Socket>(socket: S): S {
+    socket.once('close', () => {
+      this.dropped = true;
+    });
+    return socket;
   }
 
   private async startTls(): Promise<void> {

@@ -76,6 +76,10 @@ export class LdapPool implements OnModuleDestroy {
           throw error;
         }
         this.discard(pooled);
+        // Its idle siblings most likely died with it (a server restart): renew them all.
+        for (const sibling of this.idle.splice(0)) {
+          this.discard(sibling);
+        }
         if (fresh || attempt > 1) {
           throw error instanceof LdapUnavailableError
             ? error
