@@ -1,37 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { EnvReader } from './env.js';
+import { readAttribute, readAttributeList, readDn } from './ldap-env.js';
+import { readGroups, type LdapGroupSettings } from './ldap-groups.config.js';
 import {
   checkFilterTemplate,
-  isAttributeName,
   isLoopbackServer,
-  isPlausibleDn,
   parseLdapServers,
   type LdapServerAddress,
 } from './ldap-syntax.js';
 
+export type {
+  LdapGroupFormat,
+  LdapGroupSettings,
+  LdapGroupSource,
+} from './ldap-groups.config.js';
 export type { LdapServerAddress } from './ldap-syntax.js';
 
 /** Which directory the defaults suit: OpenLDAP (and 389-DS, FreeIPA) or Active Directory. */
 export type LdapFlavor = 'openldap' | 'ad';
-
-/** Where a person's groups come from: a group search, the entry's memberOf, or nowhere. */
-export type LdapGroupSource = 'search' | 'memberof' | 'off';
-
-/** How groups are named in AuthenticatedPerson.groups: full DN, the first RDN's value, or both. */
-export type LdapGroupFormat = 'dn' | 'name' | 'both';
-
-export interface LdapGroupSettings {
-  readonly source: LdapGroupSource;
-  readonly searchBase: string;
-  /** Template with {dn} (the person's DN) and/or {username}; AD's default walks nesting itself. */
-  readonly filter: string;
-  /** Rounds of "groups whose member is one of these groups" done by the bridge (0 = none). */
-  readonly nestingDepth: number;
-  readonly format: LdapGroupFormat;
-  /** Only members of this group (DN) may sign in. */
-  readonly required: string | undefined;
-}
 
 export interface LdapSettings {
   readonly enabled: true;
@@ -263,94 +250,4 @@ function readServiceAccount(r: EnvReader): LdapSettings['bind'] {
   return dn !== undefined && password !== undefined
     ? { dn, password }
     : undefined;
-}
-
-function readGroups(
-  r: EnvReader,
-  searchBase: string,
-  defaults: (typeof FLAVOR_DEFAULTS)[LdapFlavor],
-): LdapGroupSettings {
-  const source = r.oneOf<LdapGroupSource>(
-    'LDAP_GROUP_SOURCE',
-    ['search', 'memberof', 'off'],
-    'search',
-  );
-  const filter = r.string('LDAP_GROUP_FILTER', {
-    default: defaults.groupFilter,
-  });
-  const problem = checkFilterTemplate(
-    filter,
-    ['dn', 'username'],
-    ['dn', 'username'],
-  );
-  if (problem !== undefined) {
-    r.fail('LDAP_GROUP_FILTER', problem);
-  }
-  const required = readDn(r, 'LDAP_REQUIRED_GROUP', false);
-  if (required !== undefined && source === 'off') {
-    r.fail(
-      'LDAP_REQUIRED_GROUP',
-      'needs group membership: set LDAP_GROUP_SOURCE to search or memberof',
-    );
-  }
-  return {
-    source,
-    searchBase: readDn(r, 'LDAP_GROUP_SEARCH_BASE', false) ?? searchBase,
-    filter: filter.trim(),
-    nestingDepth: r.int('LDAP_GROUP_NESTING_DEPTH', {
-      default: defaults.nestingDepth,
-      min: 0,
-      max: 10,
-    }),
-    format: r.oneOf<LdapGroupFormat>(
-      'LDAP_GROUP_FORMAT',
-      ['dn', 'name', 'both'],
-      'dn',
-    ),
-    required,
-  };
-}
-
-function readDn(
-  r: EnvReader,
-  name: string,
-  required: boolean,
-): string | undefined {
-  const value = r.string(name, { required, maxLength: 1024 });
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!isPlausibleDn(value)) {
-    r.fail(
-      name,
-      'must be a distinguished name such as ou=people,dc=example,dc=org',
-    );
-    return undefined;
-  }
-  return value.trim();
-}
-
-function readAttribute(r: EnvReader, name: string, fallback: string): string {
-  const value = r.string(name, { default: fallback }).trim();
-  if (!isAttributeName(value)) {
-    r.fail(name, 'must be an attribute name such as uid, or an OID');
-    return fallback;
-  }
-  return value;
-}
-
-function readAttributeList(
-  r: EnvReader,
-  name: string,
-  fallback: string[],
-): string[] {
-  const entries = r.list(name);
-  if (entries === undefined) {
-    return fallback;
-  }
-  if (entries.items.length === 0 || !entries.items.every(isAttributeName)) {
-    r.fail(name, 'must be attribute names separated by commas');
-    return fallback;
-  }
-  return entries.items;
 }

@@ -75,6 +75,8 @@ export class LdapAuthenticator {
     if (isAccountDisabled(entry, Date.now())) {
       return { ok: false, refusal: 'disabled', dn: entry.dn };
     }
+    // An entry without a stable id cannot be signed in: say so before sending the password.
+    const person = toPerson(entry, settings, username, []);
     const bind = await this.bindAsPerson(entry.dn, password, searchedOn);
     if (!bind.ok) {
       return { ok: false, refusal: bind.refusal, dn: entry.dn };
@@ -87,7 +89,7 @@ export class LdapAuthenticator {
     }
     return {
       ok: true,
-      person: toPerson(entry, settings, username, standing.groups),
+      person: { ...person, groups: standing.groups },
       dn: entry.dn,
       server: bind.server,
     };

@@ -54,6 +54,13 @@ const TLS_CODES = new Set([
 
 /** A short, secret-free description of why talking to a server failed, for logs and errors. */
 export function describeLdapError(error: unknown): string {
+  if (
+    error instanceof LdapUnavailableError ||
+    error instanceof LdapConfigurationError
+  ) {
+    // "ldap://host:389: connection refused" → "connection refused"
+    return error.detail.replace(/^ldaps?:\/\/\S+?: /, '');
+  }
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {
     if (TLS_CODES.has(code)) {

@@ -4,7 +4,11 @@ import type { LdapServerAddress, LdapSettings } from '../../config/index.js';
 import { LdapConnection, type TlsSummary } from './ldap-connection.js';
 import { describeLdapError, resultCodeOf } from './ldap-errors.js';
 import { LdapPool } from './ldap-pool.service.js';
-import { probeCheck, type LdapProbeCheck } from './ldap-probe-check.js';
+import {
+  probeCheck,
+  serverChecks,
+  type LdapProbeCheck,
+} from './ldap-probe-check.js';
 import {
   probeSample,
   sampleCheck,
@@ -44,7 +48,6 @@ export interface LdapProbeReport {
 }
 
 const START_TLS_OID = '1.3.6.1.4.1.1466.20037';
-const EXPIRY_WARNING_DAYS = 30;
 
 /**
  * The doctor's view of the directory: each server of LDAP_URL on its own connection (TLS
@@ -194,94 +197,4 @@ async function baseExists(
     }
     throw error;
   }
-}
-
-function serverChecks(
-  s: LdapServerProbe,
-  settings: LdapSettings,
-): LdapProbeCheck[] {
-  const title = `LDAP server ${s.url}`;
-  if (!s.reachable) {
-    return [
-      probeCheck.fail(
-        'ldap.server',
-        title,
-        `unreachable: ${s.error ?? 'unknown error'}`,
-        'Check LDAP_URL, the firewall, and (for TLS failures) LDAP_CA_FILE and the host name in the certificate.',
-      ),
-    ];
-  }
-  const checks: LdapProbeCheck[] = [];
-  if (s.tls === undefined) {
-    checks.push(
-      probeCheck.warn(
-        'ldap.server',
-        title,
-        'reachable, but unencrypted: passwords cross this connection in clear text',
-        'Use ldaps:// or StartTLS (LDAP_STARTTLS=true).',
-      ),
-    );
-  } else {
-    const days = Math.floor(
-      (Date.parse(s.tls.validTo) - Date.now()) / 86_400_000,
-    );
-    const text = `${s.tls.protocol} (${s.tls.cipher}); certificate ${s.tls.subject}, issued by ${s.tls.issuer}, valid until ${s.tls.validTo.slice(0, 10)} (${days} days)`;
-    checks.push(
-      days < EXPIRY_WARNING_DAYS
-        ? probeCheck.warn(
-            'ldap.server',
-            title,
-            text,
-            'Renew the directory server certificate soon.',
-          )
-        : probeCheck.ok('ldap.server', title, text),
-    );
-  }
-  if (s.bind === 'refused') {
-    checks.push(
-      probeCheck.fail(
-        'ldap.bind',
-        `${title}: service bind`,
-        `refused: ${s.error ?? ''}`,
-        'Check LDAP_BIND_DN and LDAP_BIND_PASSWORD (and that the account is not disabled or locked).',
-      ),
-    );
-  } else {
-    checks.push(
-      probeCheck.ok(
-        'ldap.bind',
-        `${title}: service bind`,
-        s.bind === 'anonymous'
-          ? 'anonymous (LDAP_BIND_DN unset)'
-          : `bound as ${settings.bind?.dn ?? ''}`,
-      ),
-    );
-  }
-  if (s.searchBaseExists === false) {
-    checks.push(
-      probeCheck.fail(
-        'ldap.search-base',
-        `${title}: search base`,
-        `${settings.searchBase} does not exist (or the service account cannot see it)`,
-        'Check LDAP_SEARCH_BASE against the naming contexts of the server.',
-      ),
-    );
-  }
-  checks.push(
-    s.rootDse === undefined
-      ? probeCheck.warn(
-          'ldap.root-dse',
-          `${title}: root DSE`,
-          'not readable',
-          'Nothing to do unless other checks fail.',
-        )
-      : probeCheck.ok(
-          'ldap.root-dse',
-          `${title}: root DSE`,
-          `${s.rootDse.vendor ?? 'vendor not stated'}; naming contexts ${s.rootDse.namingContexts.join(' | ') || 'none'}; ` +
-            `${s.rootDse.supportedControls.length} controls, ${s.rootDse.supportedExtensions.length} extensions` +
-            (s.rootDse.supportsStartTls ? ', StartTLS' : ''),
-        ),
-  );
-  return checks;
 }

@@ -91,10 +91,7 @@ export async function connectToAny(
       if (!isServerFailure(error)) {
         throw error;
       }
-      const detail =
-        error instanceof LdapUnavailableError
-          ? error.detail.replace(`${server.url}: `, '')
-          : describeLdapError(error);
+      const detail = describeLdapError(error);
       health.markDown(server, detail);
       failures.push(`${server.url}: ${detail}`);
       lastError = error;
