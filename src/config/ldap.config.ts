@@ -73,36 +73,26 @@ const FLAVOR_DEFAULTS = {
   },
 } as const;
 
-/** Every variable of this namespace except LDAP_URL: setting one without LDAP_URL is a mistake. */
-const OTHER_VARIABLES = [
-  'LDAP_FLAVOR',
-  'LDAP_STARTTLS',
-  'LDAP_ALLOW_PLAINTEXT',
+/**
+ * Settings that only make sense for a directory: set without LDAP_URL, they are a mistake (a
+ * forgotten or misspelt LDAP_URL). Variables with defaults are left out, so that copying the
+ * documented defaults never stops the bridge.
+ */
+const SETUP_VARIABLES = [
   'LDAP_CA_FILE',
   'LDAP_BIND_DN',
   'LDAP_BIND_PASSWORD',
   'LDAP_SEARCH_BASE',
   'LDAP_USER_FILTER',
-  'LDAP_USERNAME_ATTRIBUTE',
-  'LDAP_DISPLAY_NAME_ATTRIBUTES',
-  'LDAP_EMAIL_ATTRIBUTE',
-  'LDAP_ID_ATTRIBUTE',
-  'LDAP_GROUP_SOURCE',
   'LDAP_GROUP_SEARCH_BASE',
   'LDAP_GROUP_FILTER',
-  'LDAP_GROUP_NESTING_DEPTH',
-  'LDAP_GROUP_FORMAT',
   'LDAP_REQUIRED_GROUP',
-  'LDAP_CONNECT_TIMEOUT',
-  'LDAP_TIMEOUT',
-  'LDAP_POOL_SIZE',
-  'LDAP_RECHECK_INTERVAL',
 ] as const;
 
 export function readLdapConfig(r: EnvReader): LdapConfig {
   const urls = r.string('LDAP_URL');
   if (urls === undefined) {
-    const stray = OTHER_VARIABLES.find((name) => r.has([name, `${name}_FILE`]));
+    const stray = SETUP_VARIABLES.find((name) => r.has([name, `${name}_FILE`]));
     if (stray !== undefined) {
       r.fail('LDAP_URL', `is required when ${stray} is set`);
     }
