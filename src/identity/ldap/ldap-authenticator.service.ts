@@ -40,6 +40,15 @@ export class LdapAuthenticator {
 
   constructor(private readonly pool: LdapPool) {}
 
+  /** Whether LDAP sign-in is configured (LDAP_URL). */
+  get enabled(): boolean {
+    return this.pool.enabled;
+  }
+
+  /**
+   * Checks a typed name and password against the directory. Refusals are results (the caller
+   * answers them all like a wrong password); outages and unusable settings are thrown.
+   */
   async login(username: unknown, password: unknown): Promise<LdapLoginResult> {
     if (
       typeof username !== 'string' ||

@@ -43,6 +43,11 @@ export class LdapPool implements OnModuleDestroy {
     this.health = new ServerHealth(config.enabled ? config.servers : []);
   }
 
+  /** Whether LDAP_URL is set; every other member throws LdapConfigurationError when it is not. */
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
   get settings(): LdapSettings {
     if (!this.config.enabled) {
       throw new LdapConfigurationError(

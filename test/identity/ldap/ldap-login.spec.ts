@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigSubset } from '../../../src/config/index.js';
 import {
   LdapAuthenticator,
+  LdapConfigurationError,
   LdapModule,
   LdapUnavailableError,
 } from '../../../src/identity/ldap/index.js';
@@ -341,11 +342,24 @@ describe('LDAP sign-in against slapd', () => {
       expect(
         await moduleRef.get(LdapAuthenticator).login('bob', 'bob-pw-1'),
       ).toMatchObject({ ok: true });
+      expect(moduleRef.get(LdapAuthenticator).enabled).toBe(true);
       expect(moduleRef.get(LdapPool).openConnections).toBeGreaterThan(0);
     } finally {
       await moduleRef.close();
     }
     // closing the application closes the pooled connections
     expect(moduleRef.get(LdapPool).openConnections).toBe(0);
+  });
+
+  it('should stay off, refusing to run, without LDAP_URL', async () => {
+    const pool = new LdapPool({ enabled: false });
+    const off = new LdapAuthenticator(pool);
+    expect(off.enabled).toBe(false);
+    await expect(off.login('alice', 'alice-pw-1')).rejects.toThrow(
+      'The directory configuration does not work: LDAP sign-in is not configured (LDAP_URL)',
+    );
+    await expect(off.lookup({ username: 'alice' })).rejects.toBeInstanceOf(
+      LdapConfigurationError,
+    );
   });
 });
