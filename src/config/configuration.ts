@@ -5,6 +5,7 @@ import {
   readGroupMappingConfig,
   type GroupMappingConfig,
 } from './group-mapping.config.js';
+import { readLdapConfig, type LdapConfig } from './ldap.config.js';
 import { readMongoConfig, type MongoConfig } from './mongo.config.js';
 import { readOidcConfig, type OidcConfig } from './oidc.config.js';
 import {
@@ -25,6 +26,7 @@ export interface AllConfig {
   readonly rocketchat: RocketChatConfig;
   readonly oidc: OidcConfig;
   readonly groupMapping: GroupMappingConfig;
+  readonly ldap: LdapConfig;
 }
 
 export type ConfigNamespace = keyof AllConfig;
@@ -37,6 +39,7 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   'rocketchat',
   'oidc',
   'groupMapping',
+  'ldap',
 ];
 
 /**
@@ -91,6 +94,9 @@ export function loadConfigSubset(
         break;
       case 'groupMapping':
         config.groupMapping = readGroupMappingConfig(r);
+        break;
+      case 'ldap':
+        config.ldap = readLdapConfig(r);
         break;
     }
   }

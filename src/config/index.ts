@@ -25,6 +25,16 @@ export type {
   GroupTargetKind,
 } from './group-mapping.config.js';
 export { InjectConfig } from './inject-config.decorator.js';
+export type {
+  LdapConfig,
+  LdapFlavor,
+  LdapGroupFormat,
+  LdapGroupSettings,
+  LdapGroupSource,
+  LdapServerAddress,
+  LdapSettings,
+} from './ldap.config.js';
+export { splitUnescaped } from './ldap-syntax.js';
 export type { MongoConfig } from './mongo.config.js';
 export type {
   OidcAssertionAlg,
