@@ -30,7 +30,7 @@ describe('test MongoDB harness: single-document atomicity', () => {
     name: string,
     i: number,
   ): Collection<T> {
-    return clients[i % clients.length]!.db(dbName).collection<T>(name);
+    return clients[i % clients.length].db(dbName).collection<T>(name);
   }
 
   function parallel<R>(
