@@ -17,7 +17,8 @@ import {
   TEST_ENV,
   type TestApp,
 } from '../support/app.js';
-import { freshDatabaseUri, mongoIsFerretDb } from '../support/mongo.js';
+import { startFerretDb } from '../../tools/ferretdb/ferretdb.mjs';
+import { freshDatabaseUri, mongoKind } from '../support/mongo.js';
 import {
   mongoHostPort,
   TcpProxy,
@@ -66,8 +67,10 @@ describe('database module', () => {
     }
   });
 
-  it('should create declared indexes one by one, with the collection prefix, and cope with TTL refusal', async () => {
-    const { uri, dbName } = freshDatabaseUri('indexes');
+  async function indexesOn(uri: string): Promise<{
+    indexes: IndexManager;
+    repo: WidgetRepository;
+  }> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot({
@@ -91,25 +94,55 @@ describe('database module', () => {
     await moduleRef.get(MongoConnectionService).waitUntilConnected(10_000);
     const indexes = moduleRef.get(IndexManager);
     await indexes.whenReady();
+    return { indexes, repo: moduleRef.get(WidgetRepository) };
+  }
 
-    const repo = moduleRef.get(WidgetRepository);
+  async function indexNames(uri: string, dbName: string): Promise<string[]> {
+    const client = await new MongoClient(uri).connect();
+    cleanups.push(() => client.close());
+    return (await client.db(dbName).collection('tst_widgets').indexes()).map(
+      (i) => i.name ?? '',
+    );
+  }
+
+  it('should create declared indexes one by one, with the collection prefix, TTL indexes included', async () => {
+    const { uri, dbName } = freshDatabaseUri('indexes');
+    const { indexes, repo } = await indexesOn(uri);
+
     expect(repo.model.collection.collectionName).toBe('tst_widgets');
     await repo.model.create({ code: 'a' });
     await expect(repo.model.create({ code: 'a' })).rejects.toMatchObject({
       code: 11000,
     });
-
-    const client = await new MongoClient(uri).connect();
-    cleanups.push(() => client.close());
-    const names = (
-      await client.db(dbName).collection('tst_widgets').indexes()
-    ).map((i) => i.name);
+    const names = await indexNames(uri, dbName);
     expect(names).toContain('code_1');
-    // FerretDB v1 refuses TTL indexes: the unique index above must exist regardless.
-    const ttl = !mongoIsFerretDb();
-    expect(indexes.ttlSupported).toBe(ttl);
-    expect(names.includes('expiresAt_1')).toBe(ttl);
+    // MongoDB, and the harness's FerretDB (tools/ferretdb/ttl.go), accept TTL indexes.
+    expect(indexes.ttlSupported).toBe(true);
+    expect(names).toContain('expiresAt_1');
   });
+
+  // FerretDB v1 itself refuses TTL indexes; a server that does must cost no other index.
+  it.runIf(mongoKind() === 'ferretdb')(
+    'should keep the other indexes where the server refuses TTL indexes',
+    async () => {
+      const server = await startFerretDb({
+        logLevel: 'error',
+        ttlIndexes: false,
+      });
+      cleanups.push(() => server.dispose());
+      const uri = `${server.uri.replace(/\/?$/, '/')}refusing`;
+      const { indexes, repo } = await indexesOn(uri);
+
+      await repo.model.create({ code: 'a' });
+      await expect(repo.model.create({ code: 'a' })).rejects.toMatchObject({
+        code: 11000,
+      });
+      expect(indexes.ttlSupported).toBe(false);
+      const names = await indexNames(uri, 'refusing');
+      expect(names).toContain('code_1');
+      expect(names).not.toContain('expiresAt_1');
+    },
+  );
 
   it('should start while MongoDB is unreachable, report not ready, and connect once it appears', async () => {
     const { uri } = freshDatabaseUri('late');

@@ -12,10 +12,11 @@ export interface TestMongoServer {
 type Log = (line: string) => void;
 
 /**
- * The real MongoDB wire-protocol server the tests use, in this order: MONGODB_URI if set; a
- * mongod from mongodb-memory-server when its binary is cached or can be downloaded (checked in
- * about a second, without noise); otherwise FerretDB v1 (SQLite), built from the Go module proxy.
- * TEST_MONGO=ferretdb|mongodb-memory-server forces one of the last two.
+ * The real MongoDB wire-protocol server the tests use: MONGODB_URI if set; otherwise FerretDB v1
+ * (SQLite) behind the harness's wrapper, built from the Go module proxy. A mongod from
+ * mongodb-memory-server is opt-in, so that a default run makes no network call:
+ * TEST_MONGO=mongodb-memory-server requires it, TEST_MONGO=auto uses it when its binary is cached
+ * or downloadable (checked in about a second) and FerretDB otherwise. See docs/testing.md.
  */
 export async function startTestMongoServer(log: Log): Promise<TestMongoServer> {
   const external = process.env.MONGODB_URI;
@@ -27,11 +28,16 @@ export async function startTestMongoServer(log: Log): Promise<TestMongoServer> {
       stop: () => Promise.resolve(),
     };
   }
-  const forced = process.env.TEST_MONGO;
-  if (forced !== 'ferretdb') {
+  const choice = process.env.TEST_MONGO || 'ferretdb';
+  if (!['ferretdb', 'auto', 'mongodb-memory-server'].includes(choice)) {
+    throw new Error(
+      'TEST_MONGO must be ferretdb (the default), auto or mongodb-memory-server',
+    );
+  }
+  if (choice !== 'ferretdb') {
     const mongod = await tryMongoMemoryServer(
       log,
-      forced === 'mongodb-memory-server',
+      choice === 'mongodb-memory-server',
     );
     if (mongod) {
       return mongod;

@@ -18,4 +18,8 @@ export function startFerretDb(options?: {
   port?: number;
   dataDir?: string;
   logLevel?: string;
+  binary?: string;
+  ttlIndexes?: boolean;
+  ttlMonitorSleepSecs?: number;
+  serialiseWrites?: boolean;
 }): Promise<FerretDbServer>;

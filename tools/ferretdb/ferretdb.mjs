@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -42,7 +43,10 @@ export function findGo() {
 /** Cache key: the wrapper's sources and pinned module versions. */
 function sourceHash() {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go', 'idindex.go']) {
+  const sources = readdirSync(here)
+    .filter((file) => file.endsWith('.go'))
+    .sort();
+  for (const file of ['go.mod', 'go.sum', ...sources]) {
     hash.update(file).update(readFileSync(join(here, file)));
   }
   return hash.digest('hex').slice(0, 16);
@@ -126,10 +130,14 @@ function scratchDir() {
 
 /**
  * Starts a FerretDB server. It exits by itself when this process dies (it watches its stdin).
- * @param {{ port?: number, dataDir?: string, logLevel?: string }} [options]
+ * `ttlIndexes: false` refuses TTL indexes as FerretDB itself does (to test a fallback);
+ * `ttlMonitorSleepSecs` is mongod's parameter of that name (default 60); `serialiseWrites: false`
+ * and `binary` (another build) are for the throughput comparison in docs/testing.md.
+ * @param {{ port?: number, dataDir?: string, logLevel?: string, binary?: string,
+ *   ttlIndexes?: boolean, ttlMonitorSleepSecs?: number, serialiseWrites?: boolean }} [options]
  */
 export async function startFerretDb(options = {}) {
-  const binary = ensureBinary();
+  const binary = options.binary ?? ensureBinary();
   const ownDataDir = options.dataDir === undefined;
   const dataDir =
     options.dataDir ?? mkdtempSync(join(scratchDir(), 'rcbridge-ferretdb-'));
@@ -146,6 +154,13 @@ export async function startFerretDb(options = {}) {
         dataDir,
         '-log-level',
         options.logLevel ?? 'error',
+        ...(options.ttlIndexes === false ? ['-ttl=false'] : []),
+        ...(options.ttlMonitorSleepSecs === undefined
+          ? []
+          : ['-ttl-monitor-sleep-secs', String(options.ttlMonitorSleepSecs)]),
+        ...(options.serialiseWrites === false
+          ? ['-serialise-writes=false']
+          : []),
       ],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
