@@ -103,11 +103,11 @@ function cycles(graph) {
         component.push(member);
       } while (member !== node);
       if (component.length > 1) {
-        found.push(component.sort());
+        found.push(component.sort((a, b) => a.localeCompare(b)));
       }
     }
   };
-  for (const node of [...graph.keys()].sort()) {
+  for (const node of [...graph.keys()].sort((a, b) => a.localeCompare(b))) {
     if (!index.has(node)) {
       visit(node);
     }
@@ -203,7 +203,7 @@ function main() {
   const { files, graph, problems } = checkImports(options.root);
   if (options.graph) {
     for (const { node, depth } of layers(graph)) {
-      const deps = [...graph.get(node)].sort();
+      const deps = [...graph.get(node)].sort((a, b) => a.localeCompare(b));
       process.stdout.write(
         `${String(depth).padStart(2)}  ${node.padEnd(14)} -> ${deps.length > 0 ? deps.join(', ') : '(nothing)'}\n`,
       );
