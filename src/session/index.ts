@@ -1,6 +1,6 @@
-export { BoundedMemo } from './bounded-memo.js';
-export { Clock } from './clock.js';
-export { ClockModule } from './clock.module.js';
+export { BoundedMemo } from '../common/bounded-memo.js';
+export { Clock } from '../common/clock.js';
+export { ClockModule } from '../common/clock.module.js';
 export { CsrfGuard, CSRF_FIELD, formField } from './csrf/csrf.guard.js';
 export { CookiesBlockedError, CsrfRejectedError } from './csrf/csrf.errors.js';
 export type { LoginFlow } from './csrf/login-flow.js';

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { UsersModule } from '../auth/users/users.module.js';
 import { prefixedModels } from '../database/index.js';
-import { ClockModule } from './clock.module.js';
+import { ClockModule } from '../common/clock.module.js';
 import { CsrfGuard } from './csrf/csrf.guard.js';
 import { LoginFlowService } from './csrf/login-flow.service.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/clock.js';
 import { WindowCounter } from '../throttle/window-counter.service.js';
 import {
   LOCK_ESCALATION_MEMORY_MS,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/clock.js';
 import { ThrottleSubjects } from '../throttle/throttle-subjects.service.js';
 import {
   WindowCounter,

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { parseUsername } from '../../auth/users/user-fields.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/clock.js';
 import { addressKey } from '../client-address.js';
 import { ThrottleRepository } from './throttle.repository.js';
 import { ThrottleSubjects } from './throttle-subjects.service.js';

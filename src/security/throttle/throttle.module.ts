@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { prefixedModels } from '../../database/index.js';
-import { ClockModule } from '../../session/clock.module.js';
+import { ClockModule } from '../../common/clock.module.js';
 import { AccountLockout } from '../login/account-lockout.service.js';
 import { AddressFailures } from '../login/address-failures.service.js';
 import { LockAdmin } from './lock-admin.service.js';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../config/index.js';
-import { Clock } from '../clock.js';
+import { Clock } from '../../common/clock.js';
 import { SessionCookies } from '../session-cookies.js';
 import {
   LOGIN_FLOW_LIFETIME_MS,

@@ -2,8 +2,8 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type SessionConfig } from '../../config/index.js';
-import { Clock } from '../clock.js';
-import { randomToken } from '../random-pool.js';
+import { Clock } from '../../common/clock.js';
+import { randomToken } from '../../common/random-pool.js';
 import { SessionCookies } from '../session-cookies.js';
 import type { LoginFlow, LoginFlowRead } from './login-flow.js';
 
