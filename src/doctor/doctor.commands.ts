@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { CliError } from '../cli/cli-errors.js';
-import type { CommandGroup, GroupContext } from '../cli/command-group.js';
+import { CliError } from '../cli-kit/cli-errors.js';
+import type { CommandGroup, GroupContext } from '../cli-kit/command-group.js';
 import { CONFIG_NAMESPACES, ConfigValidationError } from '../config/index.js';
 import { DatabaseModule } from '../database/index.js';
 import { CliMetricsModule } from './cli-metrics.module.js';
