@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { SecurityModule } from '../security/security.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
-import { UsersModule } from './users/users.module.js';
+import { UsersModule } from '../users/users.module.js';
 
 /**
  * Bridge users, credential checks and the login page. Exports `CredentialsService` and

@@ -1,4 +1,4 @@
-import { usersCommandGroup } from '../auth/users/cli/users.commands.js';
+import { usersCommandGroup } from '../users/cli/users.commands.js';
 import { doctorCommandGroup } from '../doctor/doctor.commands.js';
 import { locksCommandGroup } from '../security/cli/locks.commands.js';
 import type { CommandGroup } from '../cli-kit/command-group.js';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module.js';
-import { PasswordsModule } from '../auth/passwords/passwords.module.js';
-import { UsersModule } from '../auth/users/users.module.js';
+import { PasswordsModule } from '../users/passwords/passwords.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { LoginProtection } from './login/login-protection.service.js';

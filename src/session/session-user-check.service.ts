@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UsersRepository } from '../auth/users/users.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { Clock } from '../common/clock.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 

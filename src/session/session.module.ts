@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { UsersModule } from '../auth/users/users.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { prefixedModels } from '../database/index.js';
 import { ClockModule } from '../common/clock.module.js';
 import { CsrfGuard } from './csrf/csrf.guard.js';

@@ -7,7 +7,7 @@ import {
   AuditSweeper,
   type AuditRecord,
 } from '../../src/audit/index.js';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { MetricsService } from '../../src/observability/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { csrfOf, setCookies } from '../session/browser-like-client.js';

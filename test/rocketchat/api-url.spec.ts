@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   UserAdminService,
   UsersRepository,
-} from '../../src/auth/users/index.js';
+} from '../../src/users/index.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { BrowserLikeClient } from '../session/browser-like-client.js';
 import { fakeClock } from '../support/fake-clock.js';

@@ -1,7 +1,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Types, type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { OrphanSweeper } from '../../src/rocketchat/tokens/orphan-sweeper.service.js';
 import { RevocationQueueRepository } from '../../src/rocketchat/tokens/revocation-queue.repository.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { pageContentSecurityPolicy } from '../../src/security/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';

@@ -7,7 +7,7 @@ import {
   it,
   vi,
 } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { Clock, SessionService } from '../../src/session/index.js';
 import type { BrowserLikeClient } from '../session/browser-like-client.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CredentialsService,
   UserAdminService,
-} from '../../src/auth/users/index.js';
+} from '../../src/users/index.js';
 import type { ThrottleRecord } from '../../src/security/throttle/throttle.schema.js';
 import { Clock } from '../../src/session/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';

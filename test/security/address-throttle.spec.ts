@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
+import { CredentialsService } from '../../src/users/index.js';
 import { LockAdmin } from '../../src/security/throttle/lock-admin.service.js';
 import { Clock } from '../../src/session/index.js';
 import {

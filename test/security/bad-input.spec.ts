@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
+import { CredentialsService } from '../../src/users/index.js';
 import { MongoConnectionService } from '../../src/database/index.js';
 import { LoginService } from '../../src/auth/login/login.service.js';
 import { freePort } from '../support/browser.js';

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfOf, setCookies } from '../session/browser-like-client.js';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
+import { CredentialsService } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { freePort } from '../support/browser.js';
 import { csrfOf } from '../session/browser-like-client.js';

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { createTestApp } from '../support/app.js';
 import {
   freePort,

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
+import { CredentialsService } from '../../src/users/index.js';
 import { RateLimitedError, RateLimiter } from '../../src/security/index.js';
 import { LoginFlowService } from '../../src/session/index.js';
 import { Clock } from '../../src/session/index.js';

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import {
   IndexManager,
   MongoConnectionService,

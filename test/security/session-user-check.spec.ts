@@ -10,7 +10,7 @@ import {
   it,
   vi,
 } from 'vitest';
-import { UsersRepository } from '../../src/auth/users/index.js';
+import { UsersRepository } from '../../src/users/index.js';
 import {
   Clock,
   SessionLoggedOutEvent,

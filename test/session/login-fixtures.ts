@@ -2,7 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
   UserAdminService,
   UsersRepository,
-} from '../../src/auth/users/index.js';
+} from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { SessionLoggedOutEvent } from '../../src/session/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';

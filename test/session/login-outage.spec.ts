@@ -8,7 +8,7 @@ import {
 } from '../support/tcp-proxy.js';
 import { BrowserLikeClient } from './browser-like-client.js';
 import { PASSWORD } from './login-fixtures.js';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 
 describe('login while MongoDB is down', () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
+import { CredentialsService } from '../../src/users/index.js';
 import {
   BrowserLikeClient,
   decoded,

@@ -1,7 +1,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Types, type Connection } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UsersRepository } from '../../src/auth/users/index.js';
+import { UsersRepository } from '../../src/users/index.js';
 import { SessionService } from '../../src/session/index.js';
 import {
   BrowserLikeClient,

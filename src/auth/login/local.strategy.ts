@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import { LoginProtection } from '../../security/index.js';
-import type { AuthenticatedUser } from '../users/index.js';
+import type { AuthenticatedUser } from '../../users/index.js';
 import { InvalidCredentialsError } from './login.errors.js';
 
 /**

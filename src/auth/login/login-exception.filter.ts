@@ -21,7 +21,7 @@ import {
   ThrottleStoreUnavailableError,
   TooManyLoginAttemptsError,
 } from '../../security/index.js';
-import { UserStoreUnavailableError } from '../users/index.js';
+import { UserStoreUnavailableError } from '../../users/index.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import {
   InvalidCredentialsError,

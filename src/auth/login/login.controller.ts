@@ -11,7 +11,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimit } from '../../security/index.js';
 import { CsrfGuard, Frameable } from '../../session/index.js';
-import type { AuthenticatedUser } from '../users/index.js';
+import type { AuthenticatedUser } from '../../users/index.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';

@@ -9,7 +9,7 @@ import {
   type LoginFlow,
   type Session,
 } from '../../session/index.js';
-import { UsersRepository, type AuthenticatedUser } from '../users/index.js';
+import { UsersRepository, type AuthenticatedUser } from '../../users/index.js';
 import { LoginViews } from './login-views.service.js';
 import { DEFAULT_NEXT, withElectronFlag, safeNext } from './next-target.js';
 

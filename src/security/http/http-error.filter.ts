@@ -6,7 +6,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UserStoreUnavailableError } from '../../auth/users/users.errors.js';
+import { UserStoreUnavailableError } from '../../users/users.errors.js';
 import { describeMongoError } from '../../database/index.js';
 import {
   PageResponder,

@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../audit/index.js';
-import { PasswordHasher } from '../../auth/passwords/password-hasher.service.js';
-import { parseUsername } from '../../auth/users/user-fields.js';
+import { PasswordHasher } from '../../users/passwords/password-hasher.service.js';
+import { parseUsername } from '../../users/user-fields.js';
 import {
   CredentialsService,
   UsersRepository,
   type AuthenticatedUser,
-} from '../../auth/users/index.js';
+} from '../../users/index.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { MetricsService } from '../../observability/index.js';
 import { addressKey } from '../client-address.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
-import { parseUsername } from '../../auth/users/user-fields.js';
+import { parseUsername } from '../../users/user-fields.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { Clock } from '../../common/clock.js';
 import { addressKey } from '../client-address.js';

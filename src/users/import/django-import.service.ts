@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { describeMongoError } from '../../../database/index.js';
+import { describeMongoError } from '../../database/index.js';
 import { UsersRepository } from '../users.repository.js';
 import { UsernameTakenError } from '../users.errors.js';
 import {

@@ -1,4 +1,4 @@
-import { storedHashFromDjango } from '../../passwords/stored-hash.js';
+import { storedHashFromDjango } from '../passwords/stored-hash.js';
 import type { ImportedUser } from '../bridge-user.js';
 import { parseDisplayName, parseEmail, parseUsername } from '../user-fields.js';
 import { djangoDate, isRecord, optionalString } from './django-fields.js';

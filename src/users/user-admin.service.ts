@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { PasswordHasher } from '../passwords/password-hasher.service.js';
-import { passwordPolicyProblem } from '../passwords/password-policy.js';
+import { InjectConfig, type AuthConfig } from '../config/index.js';
+import { PasswordHasher } from './passwords/password-hasher.service.js';
+import { passwordPolicyProblem } from './passwords/password-policy.js';
 import type { BridgeUser, NewUser } from './bridge-user.js';
 import { parseDisplayName, parseEmail, parseUsername } from './user-fields.js';
 import { UsersRepository } from './users.repository.js';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { describeMongoError } from '../../database/index.js';
-import { PasswordHasher } from '../passwords/password-hasher.service.js';
-import { withinPasswordLimit } from '../passwords/password-policy.js';
+import { describeMongoError } from '../database/index.js';
+import { PasswordHasher } from './passwords/password-hasher.service.js';
+import { withinPasswordLimit } from './passwords/password-policy.js';
 import type { BridgeUser } from './bridge-user.js';
 import { UsersRepository, type LoginRecord } from './users.repository.js';
 import { UserStoreUnavailableError } from './users.errors.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { prefixedModels } from '../../database/index.js';
-import { PasswordsModule } from '../passwords/passwords.module.js';
+import { prefixedModels } from '../database/index.js';
+import { PasswordsModule } from './passwords/passwords.module.js';
 import { CredentialsService } from './credentials.service.js';
 import { DjangoImportService } from './import/django-import.service.js';
 import { USER_COLLECTION, USER_MODEL, UserSchema } from './user.schema.js';
