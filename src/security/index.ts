@@ -3,7 +3,7 @@ export { configureHttpSecurity } from './http/configure-http-security.js';
 export {
   pageContentSecurityPolicy,
   logoImageSources,
-} from './http/content-security-policy.js';
+} from '../web/content-security-policy.js';
 export { httpServerOptions, ROUTER_LIMITS } from './http/server-options.js';
 export {
   BODY_LIMIT_BYTES,

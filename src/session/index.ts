@@ -21,6 +21,6 @@ export {
   SessionUserCheck,
   type SessionUserVerdict,
 } from './session-user-check.service.js';
-export { FRAMEABLE_ROUTE_CONFIG, Frameable } from './web/frame-policy.js';
-export { PageResponder } from './web/page-responder.service.js';
-export { configureWebPlatform } from './web/web-platform.js';
+export { FRAMEABLE_ROUTE_CONFIG, Frameable } from '../web/frame-policy.js';
+export { PageResponder } from '../web/page-responder.service.js';
+export { configureWebPlatform } from '../web/web-platform.js';

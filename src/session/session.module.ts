@@ -13,8 +13,8 @@ import { SESSION_MODEL, SessionSchema } from './session.schema.js';
 import { SessionService } from './session.service.js';
 import { SessionSweeper } from './session-sweeper.service.js';
 import { SessionUserCheck } from './session-user-check.service.js';
-import { PageResponder } from './web/page-responder.service.js';
-import { ViewRenderer } from './web/view-renderer.service.js';
+import { PageResponder } from '../web/page-responder.service.js';
+import { ViewRenderer } from '../web/view-renderer.service.js';
 
 /**
  * Server-side sessions and their cookie, the signed login-flow cookie with its CSRF checks, the

@@ -7,7 +7,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describeMongoError } from '../../database/index.js';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
-import { PageResponder } from '../web/page-responder.service.js';
+import { PageResponder } from '../../web/page-responder.service.js';
 
 /** Seconds a client should wait before retrying; MongoDB reconnects by itself. */
 export const RETRY_AFTER_SECONDS = 10;

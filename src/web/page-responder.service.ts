@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InjectConfig, type AppConfig } from '../../config/index.js';
+import { InjectConfig, type AppConfig } from '../config/index.js';
 import {
   logoImageSources,
   pageContentSecurityPolicy,
-} from '../../security/http/content-security-policy.js';
+} from './content-security-policy.js';
 import { LocaleCatalog } from './locale-catalog.js';
-import { randomToken } from '../../common/random-pool.js';
+import { randomToken } from '../common/random-pool.js';
 import { RenderedPageCache } from './rendered-page-cache.js';
 import { ViewRenderer } from './view-renderer.service.js';
 import { ASSETS_PREFIX, BUILTIN_LOCALES_DIR } from './web-paths.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { InjectConfig, type AppConfig } from '../../config/index.js';
+import { InjectConfig, type AppConfig } from '../config/index.js';
 import { interpolate, type Messages } from './locale-catalog.js';
 import { BUILTIN_VIEWS_DIR } from './web-paths.js';
 

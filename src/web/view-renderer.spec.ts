@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../../config/index.js';
+import type { AppConfig } from '../config/index.js';
 import { ViewRenderer } from './view-renderer.service.js';
 
 function renderer(dir: string | undefined, cache: boolean): ViewRenderer {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { getConfigToken } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { AppConfig, RocketChatConfig } from '../../config/index.js';
+import type { AppConfig, RocketChatConfig } from '../config/index.js';
 import { framePolicyHook } from './frame-policy.js';
 import { ASSETS_PREFIX, BUILTIN_ASSETS_DIR } from './web-paths.js';
 

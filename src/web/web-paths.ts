@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * The repository (or image) root: `src/session/web` and `dist/session/web` are both three levels
+ * The repository (or image) root: `src/web` and `dist/web` are both two levels
  * below it, next to the built-in `views/`, `public/` and `locales/`.
  */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const BUILTIN_VIEWS_DIR = `${ROOT}views`;
 export const BUILTIN_ASSETS_DIR = `${ROOT}public`;
