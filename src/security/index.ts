@@ -21,5 +21,5 @@ export {
   type RateLimitPolicy,
 } from './rate-limit/rate-limiter.service.js';
 export { SecurityModule } from './security.module.js';
-export { ThrottleStoreUnavailableError } from './throttle/throttle.errors.js';
-export { ThrottleModule } from './throttle/throttle.module.js';
+export { ThrottleStoreUnavailableError } from '../throttle/throttle.errors.js';
+export { ThrottleModule } from '../throttle/throttle.module.js';

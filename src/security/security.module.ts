@@ -8,7 +8,7 @@ import { HttpErrorFilter } from './http/http-error.filter.js';
 import { LoginProtection } from './login/login-protection.service.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimiter } from './rate-limit/rate-limiter.service.js';
-import { ThrottleModule } from './throttle/throttle.module.js';
+import { ThrottleModule } from '../throttle/throttle.module.js';
 
 /**
  * Brute-force and flood protection, the last-resort error filter and, with

@@ -7,7 +7,7 @@ import {
   CredentialsService,
   UserAdminService,
 } from '../../src/users/index.js';
-import type { ThrottleRecord } from '../../src/security/throttle/throttle.schema.js';
+import type { ThrottleRecord } from '../../src/throttle/throttle.schema.js';
 import { Clock } from '../../src/session/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';

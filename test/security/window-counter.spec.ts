@@ -1,10 +1,10 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ThrottleRepository } from '../../src/security/throttle/throttle.repository.js';
-import { ThrottleSweeper } from '../../src/security/throttle/throttle-sweeper.service.js';
-import { ThrottleSubjects } from '../../src/security/throttle/throttle-subjects.service.js';
-import { WindowCounter } from '../../src/security/throttle/window-counter.service.js';
+import { ThrottleRepository } from '../../src/throttle/throttle.repository.js';
+import { ThrottleSweeper } from '../../src/throttle/throttle-sweeper.service.js';
+import { ThrottleSubjects } from '../../src/throttle/throttle-subjects.service.js';
+import { WindowCounter } from '../../src/throttle/window-counter.service.js';
 import { Clock } from '../../src/session/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';

@@ -8,7 +8,7 @@ import type { CommandGroup, GroupContext } from '../../cli-kit/command-group.js'
 import { renderTable } from '../../cli-kit/table.js';
 import { DatabaseModule } from '../../database/index.js';
 import { LockAdmin, type Restriction } from '../throttle/lock-admin.service.js';
-import { ThrottleModule } from '../throttle/throttle.module.js';
+import { ThrottleModule } from '../../throttle/throttle.module.js';
 
 /** `rc-bridge locks …`: locked accounts and throttled client addresses. */
 export const locksCommandGroup: CommandGroup = {

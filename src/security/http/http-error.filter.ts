@@ -14,7 +14,7 @@ import {
   acceptsHtml,
 } from '../../session/index.js';
 import { SessionStoreUnavailableFilter } from '../../session/filters/session-store-unavailable.filter.js';
-import { ThrottleStoreUnavailableError } from '../throttle/throttle.errors.js';
+import { ThrottleStoreUnavailableError } from '../../throttle/throttle.errors.js';
 import { genericErrorBody } from './generic-error.js';
 
 /** Which error page (views/error.hbs texts) a browser gets for a status. */

@@ -4,8 +4,8 @@ import { parseUsername } from '../../users/user-fields.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { Clock } from '../../common/clock.js';
 import { addressKey } from '../client-address.js';
-import { ThrottleRepository } from './throttle.repository.js';
-import { ThrottleSubjects } from './throttle-subjects.service.js';
+import { ThrottleRepository } from '../../throttle/throttle.repository.js';
+import { ThrottleSubjects } from '../../throttle/throttle-subjects.service.js';
 
 export interface Restriction {
   readonly kind: 'account' | 'address';

@@ -4,8 +4,8 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
-import { Clock } from '../../common/clock.js';
+import { MongoConnectionService, PeriodicTask } from '../database/index.js';
+import { Clock } from '../common/clock.js';
 import { ThrottleRepository } from './throttle.repository.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
