@@ -12,8 +12,8 @@ export {
 export {
   LoginBusyError,
   TooManyLoginAttemptsError,
-} from './login/login-protection.errors.js';
-export { LoginProtection } from './login/login-protection.service.js';
+} from '../auth/protection/login-protection.errors.js';
+export { LoginProtection } from '../auth/protection/login-protection.service.js';
 export { RateLimit } from './rate-limit/rate-limit.decorator.js';
 export { RateLimitedError } from './rate-limit/rate-limited.error.js';
 export {

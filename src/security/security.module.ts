@@ -5,7 +5,7 @@ import { PasswordsModule } from '../users/passwords/passwords.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
-import { LoginProtection } from './login/login-protection.service.js';
+import { LoginProtection } from '../auth/protection/login-protection.service.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimiter } from './rate-limit/rate-limiter.service.js';
 import { ThrottleModule } from '../throttle/throttle.module.js';

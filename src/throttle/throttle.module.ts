@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { prefixedModels } from '../database/index.js';
 import { ClockModule } from '../common/clock.module.js';
-import { AccountLockout } from '../security/login/account-lockout.service.js';
-import { AddressFailures } from '../security/login/address-failures.service.js';
-import { LockAdmin } from '../security/throttle/lock-admin.service.js';
+import { AccountLockout } from '../auth/protection/account-lockout.service.js';
+import { AddressFailures } from '../auth/protection/address-failures.service.js';
+import { LockAdmin } from '../auth/protection/lock-admin.service.js';
 import {
   THROTTLE_COLLECTION,
   THROTTLE_MODEL,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CredentialsService } from '../../src/users/index.js';
-import { LockAdmin } from '../../src/security/throttle/lock-admin.service.js';
+import { LockAdmin } from '../../src/auth/protection/lock-admin.service.js';
 import { Clock } from '../../src/session/index.js';
 import {
   appWithUsers,

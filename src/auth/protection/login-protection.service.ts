@@ -11,7 +11,7 @@ import {
 } from '../../users/index.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { addressKey } from '../client-address.js';
+import { addressKey } from '../../security/client-address.js';
 import { AccountLockout } from './account-lockout.service.js';
 import { AddressFailures } from './address-failures.service.js';
 import {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { parseUsername } from '../../users/user-fields.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { Clock } from '../../common/clock.js';
-import { addressKey } from '../client-address.js';
+import { addressKey } from '../../security/client-address.js';
 import { ThrottleRepository } from '../../throttle/throttle.repository.js';
 import { ThrottleSubjects } from '../../throttle/throttle-subjects.service.js';
 

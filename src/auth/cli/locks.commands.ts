@@ -7,7 +7,7 @@ import { UsageError } from '../../cli-kit/cli-errors.js';
 import type { CommandGroup, GroupContext } from '../../cli-kit/command-group.js';
 import { renderTable } from '../../cli-kit/table.js';
 import { DatabaseModule } from '../../database/index.js';
-import { LockAdmin, type Restriction } from '../throttle/lock-admin.service.js';
+import { LockAdmin, type Restriction } from '../protection/lock-admin.service.js';
 import { ThrottleModule } from '../../throttle/throttle.module.js';
 
 /** `rc-bridge locks …`: locked accounts and throttled client addresses. */
