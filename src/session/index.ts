@@ -1,10 +1,10 @@
 export { BoundedMemo } from '../common/bounded-memo.js';
 export { Clock } from '../common/clock.js';
 export { ClockModule } from '../common/clock.module.js';
-export { CsrfGuard, CSRF_FIELD, formField } from './csrf/csrf.guard.js';
-export { CookiesBlockedError, CsrfRejectedError } from './csrf/csrf.errors.js';
-export type { LoginFlow } from './csrf/login-flow.js';
-export { LoginFlowService } from './csrf/login-flow.service.js';
+export { CsrfGuard, CSRF_FIELD, formField } from '../security/csrf/csrf.guard.js';
+export { CookiesBlockedError, CsrfRejectedError } from '../security/csrf/csrf.errors.js';
+export type { LoginFlow } from '../security/csrf/login-flow.js';
+export { LoginFlowService } from '../security/csrf/login-flow.service.js';
 export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 export {
   SessionLoggedOutEvent,

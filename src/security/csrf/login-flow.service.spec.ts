@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../config/index.js';
 import { Clock } from '../../common/clock.js';
-import { SessionCookies } from '../session-cookies.js';
+import { SessionCookies } from '../../session/session-cookies.js';
 import {
   LOGIN_FLOW_LIFETIME_MS,
   LoginFlowService,

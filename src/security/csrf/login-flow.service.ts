@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type SessionConfig } from '../../config/index.js';
 import { Clock } from '../../common/clock.js';
 import { randomToken } from '../../common/random-pool.js';
-import { SessionCookies } from '../session-cookies.js';
+import { SessionCookies } from '../../session/session-cookies.js';
 import type { LoginFlow, LoginFlowRead } from './login-flow.js';
 
 /** How long a served login form stays usable. */
