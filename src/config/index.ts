@@ -41,3 +41,4 @@ export type {
   LoginProtectionConfig,
   RateLimit,
 } from './security.config.js';
+export { decodeEncryptionKey } from './rocketchat-tokens.config.js';

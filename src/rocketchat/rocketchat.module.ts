@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { SecurityModule } from '../security/security.module.js';
+import { ClockModule } from '../common/index.js';
+import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
+import { UsersModule } from '../users/index.js';
+import { WebModule } from '../web/index.js';
+import { prefixedModels } from '../database/index.js';
 import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
 import { PostLoginPage } from './api/post-login-page.service.js';
@@ -9,7 +12,6 @@ import { PostLoginController } from './api/post-login.controller.js';
 import { ReverseLogoutController } from './api/reverse-logout.controller.js';
 import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
 import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
-import { prefixedModels } from '../database/index.js';
 import { RocketChatClientModule } from './client/rocketchat-client.module.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
 import { AccountLinker } from './provisioning/account-linker.service.js';
@@ -50,10 +52,12 @@ import { TokenMinter } from './tokens/token-minter.service.js';
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
   imports: [
-    AuthModule,
+    UsersModule,
     SessionModule,
     RocketChatClientModule,
     SecurityModule,
+    WebModule,
+    ClockModule,
     prefixedModels([
       {
         name: USER_LINK_MODEL,

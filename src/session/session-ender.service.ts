@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { Clock } from '../common/clock.js';
+import { Clock } from '../common/index.js';
 import {
   SessionLoggedOutEvent,
   type SessionEndReason,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../common/clock.js';
+import { Clock } from '../common/index.js';
 import { ThrottleRepository } from './throttle.repository.js';
 
 export interface AccountState {

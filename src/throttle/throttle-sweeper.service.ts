@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { MongoConnectionService, PeriodicTask } from '../database/index.js';
-import { Clock } from '../common/clock.js';
+import { Clock } from '../common/index.js';
 import { ThrottleRepository } from './throttle.repository.js';
 
 const SWEEP_INTERVAL_MS = 60_000;

@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
 import { prefixedModels } from '../database/index.js';
-import { ClockModule } from '../common/clock.module.js';
-import { AccountLockout } from '../auth/protection/account-lockout.service.js';
-import { AddressFailures } from '../auth/protection/address-failures.service.js';
-import { LockAdmin } from '../auth/protection/lock-admin.service.js';
+import { ClockModule } from '../common/index.js';
 import {
   THROTTLE_COLLECTION,
   THROTTLE_MODEL,
@@ -15,8 +12,9 @@ import { ThrottleSweeper } from './throttle-sweeper.service.js';
 import { WindowCounter } from './window-counter.service.js';
 
 /**
- * Throttling state in MongoDB (counters, account locks, address generations) and the lockout
- * rules, without anything HTTP, so the admin CLI can load it with only the `mongo` and `auth`
+ * Throttling state in MongoDB (sliding-window counters, account locks, address generations),
+ * without rules of its own and without anything HTTP: the flood limits (security/) and the login
+ * protection (auth/) count with it, and the admin CLI loads it with only the `mongo`
  * configuration. Time comes from the application's one Clock (ClockModule), as for sessions.
  */
 @Module({
@@ -35,17 +33,12 @@ import { WindowCounter } from './window-counter.service.js';
     WindowCounter,
     ThrottleSubjects,
     ThrottleSweeper,
-    LockAdmin,
-    AccountLockout,
-    AddressFailures,
   ],
   exports: [
+    ThrottleRepository,
     WindowCounter,
     ThrottleSubjects,
     ThrottleSweeper,
-    LockAdmin,
-    AccountLockout,
-    AddressFailures,
   ],
 })
 export class ThrottleModule {}

@@ -13,3 +13,7 @@ export {
   UsernameTakenError,
   UserStoreUnavailableError,
 } from './users.errors.js';
+export { usersCommandGroup } from './cli/users.commands.js';
+export { PasswordHasher } from './passwords/password-hasher.service.js';
+export { PasswordsModule } from './passwords/passwords.module.js';
+export { parseUsername } from './user-fields.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BoundedMemo } from '../common/bounded-memo.js';
+import { BoundedMemo } from '../common/index.js';
 
 export type Messages = Readonly<Record<string, string>>;
 

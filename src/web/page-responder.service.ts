@@ -7,7 +7,7 @@ import {
   pageContentSecurityPolicy,
 } from './content-security-policy.js';
 import { LocaleCatalog } from './locale-catalog.js';
-import { randomToken } from '../common/random-pool.js';
+import { randomToken } from '../common/index.js';
 import { RenderedPageCache } from './rendered-page-cache.js';
 import { ViewRenderer } from './view-renderer.service.js';
 import { ASSETS_PREFIX, BUILTIN_LOCALES_DIR } from './web-paths.js';

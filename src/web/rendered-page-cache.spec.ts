@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BoundedMemo } from '../common/bounded-memo.js';
+import { BoundedMemo } from '../common/index.js';
 import { RenderedPageCache } from './rendered-page-cache.js';
 
 describe('RenderedPageCache', () => {

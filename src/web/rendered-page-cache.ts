@@ -1,4 +1,4 @@
-import { randomToken } from '../common/random-pool.js';
+import { randomToken } from '../common/index.js';
 
 /** Per-request values may only use these characters: they are spliced in without escaping. */
 const SAFE_VOLATILE = /^[A-Za-z0-9_-]*$/;

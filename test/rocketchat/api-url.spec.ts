@@ -1,8 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  UserAdminService,
-  UsersRepository,
-} from '../../src/users/index.js';
+import { UserAdminService, UsersRepository } from '../../src/users/index.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { BrowserLikeClient } from '../session/browser-like-client.js';
 import { fakeClock } from '../support/fake-clock.js';

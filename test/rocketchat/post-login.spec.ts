@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UserAdminService } from '../../src/users/index.js';
-import { pageContentSecurityPolicy } from '../../src/security/index.js';
+import { pageContentSecurityPolicy } from '../../src/web/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';

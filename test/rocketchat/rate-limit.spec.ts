@@ -8,7 +8,8 @@ import {
   vi,
 } from 'vitest';
 import { UserAdminService } from '../../src/users/index.js';
-import { Clock, SessionService } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
+import { SessionService } from '../../src/session/index.js';
 import type { BrowserLikeClient } from '../session/browser-like-client.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 

@@ -3,12 +3,9 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CredentialsService,
-  UserAdminService,
-} from '../../src/users/index.js';
+import { CredentialsService, UserAdminService } from '../../src/users/index.js';
 import type { ThrottleRecord } from '../../src/throttle/throttle.schema.js';
-import { Clock } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 import {

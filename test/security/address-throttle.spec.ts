@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CredentialsService } from '../../src/users/index.js';
 import { LockAdmin } from '../../src/auth/protection/lock-admin.service.js';
-import { Clock } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
 import {
   appWithUsers,
   attemptLogin,

@@ -1,7 +1,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Clock } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
 import {
   appWithUsers,
   attemptLogin,

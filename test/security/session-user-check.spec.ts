@@ -11,8 +11,8 @@ import {
   vi,
 } from 'vitest';
 import { UsersRepository } from '../../src/users/index.js';
+import { Clock } from '../../src/common/index.js';
 import {
-  Clock,
   SessionLoggedOutEvent,
   SessionUserCheck,
 } from '../../src/session/index.js';

@@ -5,7 +5,7 @@ import { ThrottleRepository } from '../../src/throttle/throttle.repository.js';
 import { ThrottleSweeper } from '../../src/throttle/throttle-sweeper.service.js';
 import { ThrottleSubjects } from '../../src/throttle/throttle-subjects.service.js';
 import { WindowCounter } from '../../src/throttle/window-counter.service.js';
-import { Clock } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 

@@ -1,8 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import {
-  UserAdminService,
-  UsersRepository,
-} from '../../src/users/index.js';
+import { UserAdminService, UsersRepository } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { SessionLoggedOutEvent } from '../../src/session/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';

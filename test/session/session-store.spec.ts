@@ -12,8 +12,8 @@ import {
   vi,
 } from 'vitest';
 import { IndexManager } from '../../src/database/index.js';
+import { Clock } from '../../src/common/index.js';
 import {
-  Clock,
   SessionLoggedOutEvent,
   SessionService,
   SessionStoreUnavailableError,

@@ -13,10 +13,7 @@ import {
 } from 'vitest';
 import { CredentialsService } from '../../src/users/credentials.service.js';
 import { UserAdminService } from '../../src/users/user-admin.service.js';
-import {
-  USER_MODEL,
-  type UserDocument,
-} from '../../src/users/user.schema.js';
+import { USER_MODEL, type UserDocument } from '../../src/users/user.schema.js';
 import { UserStoreUnavailableError } from '../../src/users/users.errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';

@@ -8,10 +8,7 @@ import {
   ImportWriteError,
 } from '../../src/users/import/django-import.service.js';
 import { UserAdminService } from '../../src/users/user-admin.service.js';
-import {
-  USER_MODEL,
-  type UserDocument,
-} from '../../src/users/user.schema.js';
+import { USER_MODEL, type UserDocument } from '../../src/users/user.schema.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 

@@ -3,10 +3,7 @@ import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { UsernameTakenError } from '../../src/users/users.errors.js';
-import {
-  USER_MODEL,
-  type UserDocument,
-} from '../../src/users/user.schema.js';
+import { USER_MODEL, type UserDocument } from '../../src/users/user.schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 function newUser(username: string, key = username.toLowerCase()) {

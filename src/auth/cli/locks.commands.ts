@@ -1,21 +1,26 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
-import { AuditModule } from '../../audit/audit.module.js';
-import { AuditService } from '../../audit/audit.service.js';
-import { writeLine } from '../../cli-kit/cli-io.js';
-import { UsageError } from '../../cli-kit/cli-errors.js';
-import type { CommandGroup, GroupContext } from '../../cli-kit/command-group.js';
-import { renderTable } from '../../cli-kit/table.js';
+import { AuditModule, AuditService } from '../../audit/index.js';
+import {
+  type CommandGroup,
+  type GroupContext,
+  renderTable,
+  UsageError,
+  writeLine,
+} from '../../cli-kit/index.js';
 import { DatabaseModule } from '../../database/index.js';
-import { LockAdmin, type Restriction } from '../protection/lock-admin.service.js';
-import { ThrottleModule } from '../../throttle/throttle.module.js';
+import {
+  LockAdmin,
+  type Restriction,
+} from '../protection/lock-admin.service.js';
+import { LockoutModule } from '../protection/lockout.module.js';
 
 /** `rc-bridge locks …`: locked accounts and throttled client addresses. */
 export const locksCommandGroup: CommandGroup = {
   name: 'locks',
   description: 'List and clear account lockouts and address throttles',
   configNamespaces: ['mongo', 'auth', 'app'],
-  imports: [DatabaseModule, ThrottleModule, AuditModule],
+  imports: [DatabaseModule, LockoutModule, AuditModule],
   needsDatabase: true,
   register(command: Command, context: GroupContext): void {
     registerLockCommands(command, context);

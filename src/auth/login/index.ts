@@ -9,7 +9,7 @@ import { LogoutController } from './logout.controller.js';
 export { InvalidCredentialsError } from './login.errors.js';
 export { DEFAULT_NEXT, safeNext } from './next-target.js';
 
-/** Wired into AuthModule (which imports SessionModule and exports the credential check). */
+/** Wired into AuthModule. */
 export const LOGIN_CONTROLLERS = [LoginController, LogoutController];
 export const LOGIN_PROVIDERS = [
   LocalStrategy,

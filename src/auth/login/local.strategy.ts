@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
-import { LoginProtection } from '../../security/index.js';
+import { LoginProtection } from '../protection/login-protection.service.js';
 import type { AuthenticatedUser } from '../../users/index.js';
 import { InvalidCredentialsError } from './login.errors.js';
 

@@ -12,15 +12,15 @@ import {
   CookiesBlockedError,
   CsrfRejectedError,
   LoginFlowService,
-  SessionStoreUnavailableError,
   formField,
-} from '../../session/index.js';
+  RateLimitedError,
+} from '../../security/index.js';
+import { SessionStoreUnavailableError } from '../../session/index.js';
 import {
   LoginBusyError,
-  RateLimitedError,
-  ThrottleStoreUnavailableError,
   TooManyLoginAttemptsError,
-} from '../../security/index.js';
+} from '../protection/login-protection.errors.js';
+import { ThrottleStoreUnavailableError } from '../../throttle/index.js';
 import { UserStoreUnavailableError } from '../../users/index.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import {

@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
-import {
-  LoginFlowService,
-  PageResponder,
-  type LoginFlow,
-} from '../../session/index.js';
+import { LoginFlowService, type LoginFlow } from '../../security/index.js';
+import { PageResponder } from '../../web/index.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import { DEFAULT_NEXT, loginUrl, withPopupFlag } from './next-target.js';
 

@@ -9,8 +9,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimit } from '../../security/index.js';
-import { CsrfGuard, Frameable } from '../../session/index.js';
+import { RateLimit, CsrfGuard } from '../../security/index.js';
+import { Frameable } from '../../web/index.js';
 import type { AuthenticatedUser } from '../../users/index.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';

@@ -2,13 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
-import {
-  BoundedMemo,
-  LoginFlowService,
-  SessionService,
-  type LoginFlow,
-  type Session,
-} from '../../session/index.js';
+import { BoundedMemo } from '../../common/index.js';
+import { LoginFlowService, type LoginFlow } from '../../security/index.js';
+import { SessionService, type Session } from '../../session/index.js';
 import { UsersRepository, type AuthenticatedUser } from '../../users/index.js';
 import { LoginViews } from './login-views.service.js';
 import { DEFAULT_NEXT, withElectronFlag, safeNext } from './next-target.js';

@@ -8,8 +8,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimit } from '../../security/index.js';
-import { CsrfGuard, Frameable } from '../../session/index.js';
+import { RateLimit, CsrfGuard } from '../../security/index.js';
+import { Frameable } from '../../web/index.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
 import { LoginViews } from './login-views.service.js';

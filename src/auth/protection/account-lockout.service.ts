@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { Clock } from '../../common/clock.js';
-import { WindowCounter } from '../../throttle/window-counter.service.js';
+import { Clock } from '../../common/index.js';
 import {
+  WindowCounter,
   LOCK_ESCALATION_MEMORY_MS,
   ThrottleSubjects,
   type AccountState,
-} from '../../throttle/throttle-subjects.service.js';
+} from '../../throttle/index.js';
 
 /** May this attempt be checked? Decided before any hashing. */
 export type AccountAdmission =

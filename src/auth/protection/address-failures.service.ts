@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { Clock } from '../../common/clock.js';
-import { ThrottleSubjects } from '../../throttle/throttle-subjects.service.js';
+import { Clock } from '../../common/index.js';
 import {
+  ThrottleSubjects,
   WindowCounter,
   type CounterSpec,
-} from '../../throttle/window-counter.service.js';
+} from '../../throttle/index.js';
 
 /**
  * The failure budget of a client address (Authelia's `ip` mode, the checklist's credential

@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
-import { parseUsername } from '../../users/user-fields.js';
+import { parseUsername } from '../../users/index.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { Clock } from '../../common/clock.js';
-import { addressKey } from '../../security/client-address.js';
-import { ThrottleRepository } from '../../throttle/throttle.repository.js';
-import { ThrottleSubjects } from '../../throttle/throttle-subjects.service.js';
+import { Clock } from '../../common/index.js';
+import { addressKey } from '../../security/index.js';
+import { ThrottleRepository, ThrottleSubjects } from '../../throttle/index.js';
 
 export interface Restriction {
   readonly kind: 'account' | 'address';

@@ -2,16 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditService } from '../../audit/index.js';
-import { PasswordHasher } from '../../users/passwords/password-hasher.service.js';
-import { parseUsername } from '../../users/user-fields.js';
 import {
+  PasswordHasher,
+  parseUsername,
   CredentialsService,
   UsersRepository,
   type AuthenticatedUser,
 } from '../../users/index.js';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { addressKey } from '../../security/client-address.js';
+import { addressKey } from '../../security/index.js';
 import { AccountLockout } from './account-lockout.service.js';
 import { AddressFailures } from './address-failures.service.js';
 import {

@@ -9,7 +9,7 @@ import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { Clock } from '../../session/index.js';
+import { Clock } from '../../common/index.js';
 import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
 import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../config/index.js';
-import { Clock } from '../../common/clock.js';
-import { SessionCookies } from '../../session/session-cookies.js';
+import { Clock } from '../../common/index.js';
+import { SessionCookies } from '../../session/index.js';
 import {
   LOGIN_FLOW_LIFETIME_MS,
   LoginFlowService,

@@ -2,9 +2,8 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type SessionConfig } from '../../config/index.js';
-import { Clock } from '../../common/clock.js';
-import { randomToken } from '../../common/random-pool.js';
-import { SessionCookies } from '../../session/session-cookies.js';
+import { Clock, randomToken } from '../../common/index.js';
+import { SessionCookies } from '../../session/index.js';
 import type { LoginFlow, LoginFlowRead } from './login-flow.js';
 
 /** How long a served login form stays usable. */

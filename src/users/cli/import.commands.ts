@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CliError } from '../../cli-kit/cli-errors.js';
-import { printable, writeLine, type CliIO } from '../../cli-kit/cli-io.js';
-import type { GroupContext } from '../../cli-kit/command-group.js';
+import {
+  CliError,
+  printable,
+  writeLine,
+  type CliIO,
+  type GroupContext,
+} from '../../cli-kit/index.js';
 import {
   DJANGO_USER_MODEL,
   ImportFileError,

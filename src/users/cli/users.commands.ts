@@ -1,9 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Command } from 'commander';
-import { writeLine } from '../../cli-kit/cli-io.js';
-import type { CommandGroup, GroupContext } from '../../cli-kit/command-group.js';
-import { readPassword } from '../../cli-kit/password-input.js';
-import { renderTable } from '../../cli-kit/table.js';
+import {
+  writeLine,
+  type CommandGroup,
+  type GroupContext,
+  readPassword,
+  renderTable,
+} from '../../cli-kit/index.js';
 import { DatabaseModule } from '../../database/index.js';
 import type { BridgeUser } from '../bridge-user.js';
 import { UserAdminService } from '../user-admin.service.js';

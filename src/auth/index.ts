@@ -1,0 +1,9 @@
+export { AuthModule } from './auth.module.js';
+export { locksCommandGroup } from './cli/locks.commands.js';
+export { InvalidCredentialsError } from './login/login.errors.js';
+export { DEFAULT_NEXT, safeNext } from './login/next-target.js';
+export {
+  LoginBusyError,
+  TooManyLoginAttemptsError,
+} from './protection/login-protection.errors.js';
+export { LockoutModule } from './protection/lockout.module.js';
