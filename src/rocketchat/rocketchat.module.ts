@@ -10,8 +10,8 @@ import { EmptyBodyHook } from './api/empty-body.hook.js';
 import { PostLoginPage } from './api/post-login-page.service.js';
 import { PostLoginController } from './api/post-login.controller.js';
 import { ReverseLogoutController } from './api/reverse-logout.controller.js';
-import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
-import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
+import { RocketChatOrigins } from './api/rocketchat-origins.js';
+import { SessionEndedListener } from './listeners/session-ended.listener.js';
 import { RocketChatClientModule } from './client/rocketchat-client.module.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
 import { AccountLinker } from './provisioning/account-linker.service.js';
@@ -43,7 +43,7 @@ import {
   SessionTokenSchema,
 } from './tokens/session-token.schema.js';
 import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
-import { UserLogoutGuard } from './tokens/user-logout.guard.js';
+import { UserLogoutService } from './tokens/user-logout.service.js';
 import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
@@ -89,7 +89,7 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     TokenStrategies,
     SessionTokensRepository,
     RevocationQueueRepository,
-    UserLogoutGuard,
+    UserLogoutService,
     UnknownMints,
     RevocationWorker,
     RevocationService,
@@ -97,8 +97,8 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     TokenLifecycle,
     SessionEnd,
     OrphanSweeper,
-    SessionLoggedOutListener,
-    RocketChatOriginGuard,
+    SessionEndedListener,
+    RocketChatOrigins,
     PostLoginPage,
     EmptyBodyHook,
   ],

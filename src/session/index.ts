@@ -1,8 +1,8 @@
 export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 export {
-  SessionLoggedOutEvent,
+  SessionEndedEvent,
   type SessionEndReason,
-} from './events/session-logged-out.event.js';
+} from './events/session-ended.event.js';
 export type { Session } from './session.js';
 export { SessionCookies } from './session-cookies.js';
 export { SessionModule } from './session.module.js';

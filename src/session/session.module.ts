@@ -15,7 +15,7 @@ import { SessionUserCheck } from './session-user-check.service.js';
 
 /**
  * Server-side sessions and the bridge's cookies (the session's and the login flow's). Emits
- * `session.logged-out` for every session that ends; knows nothing of logins or Rocket.Chat. A
+ * `session.ended` for every session that ends; knows nothing of logins or Rocket.Chat. A
  * store outage is a 503 page (through WebModule) or a small JSON body.
  */
 @Module({

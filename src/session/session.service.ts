@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type SessionConfig } from '../config/index.js';
 import { Clock } from '../common/index.js';
-import type { SessionEndReason } from './events/session-logged-out.event.js';
+import type { SessionEndReason } from './events/session-ended.event.js';
 import { toSession, type Session } from './session.js';
 import { SessionCookies } from './session-cookies.js';
 import { SessionEnder } from './session-ender.service.js';

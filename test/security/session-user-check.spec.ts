@@ -13,7 +13,7 @@ import {
 import { UsersRepository } from '../../src/users/index.js';
 import { Clock } from '../../src/common/index.js';
 import {
-  SessionLoggedOutEvent,
+  SessionEndedEvent,
   SessionUserCheck,
 } from '../../src/session/index.js';
 import { setCookies } from '../session/browser-like-client.js';
@@ -29,7 +29,7 @@ const SESSION = '__Host-rcbridge_session';
  */
 describe('sessions of users changed by the admin CLI', () => {
   let t: Awaited<ReturnType<typeof appWithUsers>>;
-  let events: SessionLoggedOutEvent[];
+  let events: SessionEndedEvent[];
   let skew: number;
 
   beforeAll(async () => {
@@ -41,7 +41,7 @@ describe('sessions of users changed by the admin CLI', () => {
     ]);
     t.app
       .get(EventEmitter2)
-      .on(SessionLoggedOutEvent.eventName, (event: SessionLoggedOutEvent) =>
+      .on(SessionEndedEvent.eventName, (event: SessionEndedEvent) =>
         events.push(event),
       );
   });

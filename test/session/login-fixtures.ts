@@ -1,7 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { UserAdminService, UsersRepository } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
-import { SessionLoggedOutEvent } from '../../src/session/index.js';
+import { SessionEndedEvent } from '../../src/session/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 export const PUBLIC_ORIGIN = 'http://localhost:8000';
@@ -12,12 +12,12 @@ export const PASSWORD = 'correct horse battery staple';
 
 export interface LoginApp extends TestApp {
   readonly users: { alice: string; dora: string };
-  readonly events: SessionLoggedOutEvent[];
+  readonly events: SessionEndedEvent[];
 }
 
 /**
  * The real app with two users: alice (active, display name "Alice Liddell") and dora (disabled),
- * both with PASSWORD; every `session.logged-out` event is collected.
+ * both with PASSWORD; every `session.ended` event is collected.
  */
 export async function createLoginApp(
   label: string,
@@ -33,10 +33,10 @@ export async function createLoginApp(
   });
   const dora = await admin.create({ username: 'dora', password: PASSWORD });
   await t.app.get(UsersRepository).setActive(dora.id, false);
-  const events: SessionLoggedOutEvent[] = [];
+  const events: SessionEndedEvent[] = [];
   t.app
     .get(EventEmitter2)
-    .on(SessionLoggedOutEvent.eventName, (event: SessionLoggedOutEvent) =>
+    .on(SessionEndedEvent.eventName, (event: SessionEndedEvent) =>
       events.push(event),
     );
   return { ...t, users: { alice: alice.id, dora: dora.id }, events };

@@ -14,7 +14,7 @@ import {
 import { IndexManager } from '../../src/database/index.js';
 import { Clock } from '../../src/common/index.js';
 import {
-  SessionLoggedOutEvent,
+  SessionEndedEvent,
   SessionService,
   SessionStoreUnavailableError,
   SessionUserCheck,
@@ -36,7 +36,7 @@ describe('session store (real MongoDB)', () => {
   let t: TestApp;
   let sessions: SessionService;
   let now: number;
-  let events: SessionLoggedOutEvent[];
+  let events: SessionEndedEvent[];
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -52,7 +52,7 @@ describe('session store (real MongoDB)', () => {
     sessions = t.app.get(SessionService);
     t.app
       .get(EventEmitter2)
-      .on(SessionLoggedOutEvent.eventName, (event: SessionLoggedOutEvent) => {
+      .on(SessionEndedEvent.eventName, (event: SessionEndedEvent) => {
         events.push(event);
       });
   });

@@ -97,7 +97,7 @@ export class LoginService {
   }
 
   /**
-   * POST /logout: ends the session (announced as `session.logged-out`), audits the logout (from
+   * POST /logout: ends the session (announced as `session.ended`), audits the logout (from
    * the bridge's side) and shows a page.
    */
   async logout(

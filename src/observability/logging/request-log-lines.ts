@@ -9,9 +9,10 @@ import {
 /**
  * Fastify's own log lines, made to fit: one line per request when it completes (method, route
  * template, status, duration; the request id comes from Fastify's child logger), never the query
- * string, and probes at debug. Not a Nest controller: Fastify's name for its log hooks.
+ * string, and probes at debug. A Fastify LogController (Fastify's name for its log hooks), not a
+ * Nest controller: it has no routes.
  */
-export class RequestLogController extends LogController {
+export class RequestLogLines extends LogController {
   constructor() {
     super({ requestIdLogLabel: 'requestId' });
   }

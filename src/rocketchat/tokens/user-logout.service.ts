@@ -10,8 +10,8 @@ import { RocketChatApi } from '../client/rocketchat-api.service.js';
  * `users.info` just before): never an admin, a bot or an app.
  */
 @Injectable()
-export class UserLogoutGuard {
-  private readonly logger = new Logger(UserLogoutGuard.name);
+export class UserLogoutService {
+  private readonly logger = new Logger(UserLogoutService.name);
 
   constructor(
     private readonly api: RocketChatApi,

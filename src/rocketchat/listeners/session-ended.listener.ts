@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { SessionLoggedOutEvent } from '../../session/index.js';
+import { SessionEndedEvent } from '../../session/index.js';
 import { SessionEnd } from '../tokens/session-end.service.js';
 
 /**
@@ -9,13 +9,13 @@ import { SessionEnd } from '../tokens/session-end.service.js';
  * swallows listener errors, so failures are logged here; the orphan sweep catches what is missed.
  */
 @Injectable()
-export class SessionLoggedOutListener {
-  private readonly logger = new Logger(SessionLoggedOutListener.name);
+export class SessionEndedListener {
+  private readonly logger = new Logger(SessionEndedListener.name);
 
   constructor(private readonly sessionEnd: SessionEnd) {}
 
-  @OnEvent(SessionLoggedOutEvent.eventName, { async: true })
-  async handle(event: SessionLoggedOutEvent): Promise<void> {
+  @OnEvent(SessionEndedEvent.eventName, { async: true })
+  async handle(event: SessionEndedEvent): Promise<void> {
     try {
       await this.sessionEnd.ended(event.sessionId, event.userId, event.reason);
     } catch (error) {

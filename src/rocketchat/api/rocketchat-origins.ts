@@ -16,8 +16,8 @@ import { answerPreflight, applyCors, checkOrigin } from './origin-policy.js';
  * any origin (`origin: true`) and never stop the request itself.
  */
 @Injectable()
-export class RocketChatOriginGuard {
-  private readonly logger = new Logger(RocketChatOriginGuard.name);
+export class RocketChatOrigins {
+  private readonly logger = new Logger(RocketChatOrigins.name);
   private readonly allowed: ReadonlySet<string>;
 
   constructor(

@@ -12,8 +12,8 @@ export type SessionEndReason =
  * Listeners (the Rocket.Chat module revokes that user's login token) should be `{ async: true }`
  * and log their own failures: the emitter suppresses listener errors.
  */
-export class SessionLoggedOutEvent {
-  static readonly eventName = 'session.logged-out';
+export class SessionEndedEvent {
+  static readonly eventName = 'session.ended';
 
   constructor(
     readonly userId: string,
