@@ -3,6 +3,8 @@ import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
 import { PasswordsModule, UsersModule } from '../users/index.js';
 import { WebModule } from '../web/index.js';
+import { LoginAuditListener } from './listeners/login-audit.listener.js';
+import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
 import { LoginProtection } from './protection/login-protection.service.js';
 import { LockoutModule } from './protection/lockout.module.js';
@@ -11,7 +13,8 @@ import { LockoutModule } from './protection/lockout.module.js';
  * The sign-in decision: the login and logout pages (passport-local for the form's credentials),
  * and the brute-force protection around every password check (address budget, concurrency cap,
  * account lockout). A successful login starts a session (SessionModule); users and their
- * passwords are UsersModule's.
+ * passwords are UsersModule's. What happens is announced as events (auth/events/); the audit
+ * trail and the login metric listen (auth/listeners/).
  */
 @Module({
   imports: [
@@ -23,6 +26,11 @@ import { LockoutModule } from './protection/lockout.module.js';
     LockoutModule,
   ],
   controllers: LOGIN_CONTROLLERS,
-  providers: [...LOGIN_PROVIDERS, LoginProtection],
+  providers: [
+    ...LOGIN_PROVIDERS,
+    LoginProtection,
+    LoginAuditListener,
+    LoginMetricsListener,
+  ],
 })
 export class AuthModule {}

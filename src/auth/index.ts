@@ -7,3 +7,10 @@ export {
   TooManyLoginAttemptsError,
 } from './protection/login-protection.errors.js';
 export { LockoutModule } from './protection/lockout.module.js';
+export { AccountLockedEvent } from './events/account-locked.event.js';
+export { LoggedOutEvent } from './events/logged-out.event.js';
+export {
+  LoginAttemptedEvent,
+  type LoginOutcome,
+} from './events/login-attempted.event.js';
+export type { LoginClient } from './events/login-client.js';

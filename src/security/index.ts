@@ -2,6 +2,7 @@ export { addressKey } from './client-address.js';
 export { CsrfGuard, CSRF_FIELD, formField } from './csrf/csrf.guard.js';
 export { CookiesBlockedError, CsrfRejectedError } from './csrf/csrf.errors.js';
 export type { LoginFlow } from './csrf/login-flow.js';
+export { LoginFlowCookie } from './csrf/login-flow.cookie.js';
 export { LoginFlowService } from './csrf/login-flow.service.js';
 export { configureHttpSecurity } from './http/configure-http-security.js';
 export { httpServerOptions, ROUTER_LIMITS } from './http/server-options.js';

@@ -5,6 +5,7 @@ import { SessionModule } from '../session/index.js';
 import { ThrottleModule } from '../throttle/index.js';
 import { WebModule } from '../web/index.js';
 import { CsrfGuard } from './csrf/csrf.guard.js';
+import { LoginFlowCookie } from './csrf/login-flow.cookie.js';
 import { LoginFlowService } from './csrf/login-flow.service.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
@@ -15,17 +16,18 @@ import { RateLimiter } from './rate-limit/rate-limiter.service.js';
  * throttle store), the CSRF checks of the bridge's form posts with their signed login-flow
  * cookie, the last-resort error filter and, with configureHttpSecurity(), the server's limits and
  * headers. The `@RateLimit()` guard and the error filter apply application-wide; RateLimiter is
- * exported for routes that call it themselves, CsrfGuard and LoginFlowService for the forms.
+ * exported for routes that call it themselves, CsrfGuard and the login flow for the forms.
  */
 @Module({
   imports: [ThrottleModule, SessionModule, WebModule, ClockModule],
   providers: [
     RateLimiter,
     LoginFlowService,
+    LoginFlowCookie,
     CsrfGuard,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
-  exports: [RateLimiter, LoginFlowService, CsrfGuard],
+  exports: [RateLimiter, LoginFlowService, LoginFlowCookie, CsrfGuard],
 })
 export class SecurityModule {}

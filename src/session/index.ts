@@ -5,6 +5,7 @@ export {
 } from './events/session-ended.event.js';
 export type { Session } from './session.js';
 export { SessionCookies } from './session-cookies.js';
+export { SessionLifecycle } from './session-lifecycle.service.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session.service.js';
 export {

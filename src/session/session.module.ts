@@ -7,6 +7,7 @@ import { WebModule } from '../web/index.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
 import { SessionCookies } from './session-cookies.js';
 import { SessionEnder } from './session-ender.service.js';
+import { SessionLifecycle } from './session-lifecycle.service.js';
 import { SessionRepository } from './session.repository.js';
 import { SESSION_MODEL, SessionSchema } from './session.schema.js';
 import { SessionService } from './session.service.js';
@@ -32,11 +33,12 @@ import { SessionUserCheck } from './session-user-check.service.js';
     SessionRepository,
     SessionEnder,
     SessionCookies,
+    SessionLifecycle,
     SessionService,
     SessionUserCheck,
     SessionSweeper,
     { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
   ],
-  exports: [SessionService, SessionCookies],
+  exports: [SessionService, SessionLifecycle, SessionCookies],
 })
 export class SessionModule {}

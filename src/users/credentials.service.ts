@@ -64,6 +64,19 @@ export class CredentialsService {
     return toAuthenticated(record.user);
   }
 
+  /** Whether a user (active or not) has this username: MongoDB errors propagate. */
+  async isUser(username: string): Promise<boolean> {
+    return (await this.users.findByUsername(username)) !== null;
+  }
+
+  /**
+   * One password check against no user: it costs what `verify` costs, for answers that must take
+   * as long as a real check (a locked account's, before any real check was timed).
+   */
+  async spendCheck(password: string): Promise<void> {
+    await this.hasher.verify(undefined, password);
+  }
+
   /**
    * Best effort: the user proved their password, so a failed write here must not turn the login
    * into an error (a MongoDB outage surfaces when the session is created anyway).

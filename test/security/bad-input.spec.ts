@@ -237,9 +237,9 @@ describe('bad input (app.inject)', () => {
     });
     expectGeneric(json.body, ['hunter2', 'secret', 'mongodb']);
 
-    vi.spyOn(t.app.get(LoginService), 'show').mockRejectedValue(
-      new TypeError("Cannot read properties of undefined (reading 'x')"),
-    );
+    vi.spyOn(t.app.get(LoginService), 'target').mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    });
     const page = await t.app.inject({ method: 'GET', url: '/login' });
     expect(page.statusCode).toBe(500);
     expect(page.body).toContain('Something went wrong');

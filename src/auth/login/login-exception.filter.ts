@@ -11,7 +11,7 @@ import { describeMongoError } from '../../database/index.js';
 import {
   CookiesBlockedError,
   CsrfRejectedError,
-  LoginFlowService,
+  LoginFlowCookie,
   formField,
   RateLimitedError,
 } from '../../security/index.js';
@@ -50,7 +50,7 @@ export class LoginExceptionFilter implements ExceptionFilter {
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
     private readonly views: LoginViews,
-    private readonly flows: LoginFlowService,
+    private readonly flows: LoginFlowCookie,
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {

@@ -1,17 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { AuditService } from '../../audit/index.js';
-import {
-  PasswordHasher,
-  parseUsername,
-  CredentialsService,
-  UsersRepository,
-  type AuthenticatedUser,
-} from '../../users/index.js';
-import { InjectConfig, type AuthConfig } from '../../config/index.js';
-import { MetricsService } from '../../observability/index.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { type AuthConfig, InjectConfig } from '../../config/index.js';
 import { addressKey } from '../../security/index.js';
+import {
+  type AuthenticatedUser,
+  CredentialsService,
+  parseUsername,
+} from '../../users/index.js';
+import { AccountLockedEvent } from '../events/account-locked.event.js';
+import {
+  LoginAttemptedEvent,
+  type LoginOutcome,
+} from '../events/login-attempted.event.js';
+import type { LoginClient } from '../events/login-client.js';
 import { AccountLockout } from './account-lockout.service.js';
 import { AddressFailures } from './address-failures.service.js';
 import {
@@ -21,15 +23,14 @@ import {
 import { PasswordCheckGate } from './password-check-gate.js';
 import { sleep, TimingEqualizer } from './timing-equalizer.js';
 
-type LoginRequest = Pick<FastifyRequest, 'ip' | 'headers'>;
-
 /**
  * The one way the login form checks a password: `CredentialsService.verify` wrapped in its
  * protections, each decided before any hashing. In order: the client address's failure budget
  * (429, TooManyLoginAttemptsError), a place among the concurrent password checks (503,
  * LoginBusyError), the account's lockout, then the check. A locked account answers null, like a
  * wrong password, after a delay drawn from recent failed checks: the lock shows neither in the
- * answer nor in its timing. Every outcome is audited and counted in the login metric.
+ * answer nor in its timing. Every outcome is announced (LoginAttemptedEvent, AccountLockedEvent)
+ * for the audit trail and the login metric.
  */
 @Injectable()
 export class LoginProtection {
@@ -39,12 +40,9 @@ export class LoginProtection {
   constructor(
     @InjectConfig('auth') config: AuthConfig,
     private readonly credentials: CredentialsService,
-    private readonly users: UsersRepository,
-    private readonly hasher: PasswordHasher,
     private readonly lockout: AccountLockout,
     private readonly addresses: AddressFailures,
-    private readonly audit: AuditService,
-    private readonly metrics: MetricsService,
+    private readonly events: EventEmitter2,
   ) {
     const { concurrency, queue } = config.protection.passwordChecks;
     this.gate = new PasswordCheckGate(concurrency, queue);
@@ -54,21 +52,17 @@ export class LoginProtection {
   async verify(
     username: string,
     password: string,
-    request: LoginRequest,
+    client: LoginClient,
   ): Promise<AuthenticatedUser | null> {
     const parsed = parseUsername(username);
     const name = parsed.ok ? parsed.value.display : username;
     // The form refuses names that cannot exist; should one get here, it shares one harmless key.
     const key = parsed.ok ? parsed.value.key : '\u0000invalid';
-    const address = addressKey(request.ip);
+    const address = addressKey(client.ip);
 
     const wait = await this.addresses.refusal(address);
     if (wait !== undefined) {
-      this.metrics.loginAttempt('locked');
-      void this.audit.record(
-        { kind: 'login.throttled', username: name, retryAfterSeconds: wait },
-        request,
-      );
+      this.announce('throttled', name, client, undefined, wait);
       throw new TooManyLoginAttemptsError(wait);
     }
 
@@ -86,7 +80,7 @@ export class LoginProtection {
       });
     } catch (error) {
       if (error instanceof LoginBusyError) {
-        void this.audit.record({ kind: 'login.busy', username: name }, request);
+        this.announce('busy', name, client);
       }
       throw error;
     }
@@ -94,11 +88,7 @@ export class LoginProtection {
 
     if (user) {
       await this.lockout.succeeded(key);
-      this.metrics.loginAttempt('ok');
-      void this.audit.record(
-        { kind: 'login.succeeded', userId: user.id, username: user.username },
-        request,
-      );
+      this.announce('succeeded', name, client, user);
       return user;
     }
 
@@ -109,31 +99,42 @@ export class LoginProtection {
     }
     await this.addresses.failed(address);
     const lock = await this.lockout.failed(key, admission, async () =>
-      parsed.ok ? (await this.users.findByUsername(username)) !== null : false,
+      parsed.ok ? this.credentials.isUser(username) : false,
     );
-    this.metrics.loginAttempt(admission.admitted ? 'failed' : 'locked');
-    void this.audit.record(
-      {
-        kind: 'login.failed',
-        username: name,
-        reason: admission.admitted ? 'invalid-credentials' : 'account-locked',
-      },
-      request,
-    );
+    this.announce(admission.admitted ? 'failed' : 'locked', name, client);
     if (lock) {
-      void this.audit.record(
-        { kind: 'account.locked', username: name, ...lock },
-        request,
+      this.events.emit(
+        AccountLockedEvent.eventName,
+        new AccountLockedEvent(name, lock.until, lock.level, client),
       );
     }
     return null;
+  }
+
+  private announce(
+    outcome: LoginOutcome,
+    username: string,
+    client: LoginClient,
+    user?: AuthenticatedUser,
+    retryAfterSeconds?: number,
+  ): void {
+    this.events.emit(
+      LoginAttemptedEvent.eventName,
+      new LoginAttemptedEvent(
+        outcome,
+        username,
+        client,
+        user && { id: user.id, username: user.username },
+        retryAfterSeconds,
+      ),
+    );
   }
 
   /** Waits as long as a failed check would have taken (a real dummy check before any sample). */
   private async equalize(password: string, elapsedMs: number): Promise<void> {
     const target = this.timing.sample();
     if (target === undefined) {
-      await this.gate.run(() => this.hasher.verify(undefined, password));
+      await this.gate.run(() => this.credentials.spendCheck(password));
       return;
     }
     if (target > elapsedMs) {

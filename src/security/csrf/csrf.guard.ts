@@ -6,6 +6,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
 import { CookiesBlockedError, CsrfRejectedError } from './csrf.errors.js';
+import { LoginFlowCookie } from './login-flow.cookie.js';
 import { LoginFlowService } from './login-flow.service.js';
 
 /** The form field carrying the CSRF token (never read from the query string). */
@@ -18,13 +19,14 @@ export const CSRF_FIELD = 'csrf';
  *    sends `Origin: null` even on a same-origin post.)
  * 2. The login-flow cookie is present, correctly signed and not expired.
  * 3. The form's token is the MAC of that cookie's nonce.
- * The verified flow is then available from LoginFlowService.verifiedFlow(request).
+ * The verified flow is then available from LoginFlowCookie.verifiedFlow(request).
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
     private readonly flows: LoginFlowService,
+    private readonly cookie: LoginFlowCookie,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -33,7 +35,7 @@ export class CsrfGuard implements CanActivate {
       throw new CsrfRejectedError('cross-site');
     }
     const token = formField(request.body, CSRF_FIELD);
-    const read = this.flows.read(request);
+    const read = this.cookie.read(request);
     if (read.state === 'missing') {
       throw this.flows.looksLikeToken(token)
         ? new CookiesBlockedError()
@@ -45,7 +47,7 @@ export class CsrfGuard implements CanActivate {
     if (!this.flows.tokenMatches(read.flow, token)) {
       throw new CsrfRejectedError('bad-token');
     }
-    this.flows.markVerified(request, read.flow);
+    this.cookie.markVerified(request, read.flow);
     return true;
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../config/index.js';
 import { Clock } from '../../common/index.js';
 import { SessionCookies } from '../../session/index.js';
+import { LoginFlowCookie } from './login-flow.cookie.js';
 import {
   LOGIN_FLOW_LIFETIME_MS,
   LoginFlowService,
@@ -30,16 +31,13 @@ class FakeClock extends Clock {
 function setup(secret = CONFIG.secret) {
   const clock = new FakeClock();
   const config = { ...CONFIG, secret };
-  const service = new LoginFlowService(
-    config,
-    new SessionCookies(config),
-    clock,
-  );
-  return { clock, service };
+  const flows = new LoginFlowService(config, clock);
+  const cookie = new LoginFlowCookie(new SessionCookies(config), flows);
+  return { clock, flows, cookie };
 }
 
 /** Starts a flow and returns the cookie value the browser would keep. */
-function issue(service: LoginFlowService, cookie?: string) {
+function issue(service: LoginFlowCookie, cookie?: string) {
   let setCookie: string[] = [];
   const reply = {
     getHeader: () => setCookie,
@@ -67,29 +65,29 @@ function request(loginCookie?: string): FastifyRequest {
 
 describe('LoginFlowService', () => {
   it('should read back a flow it issued and accept only its own token', () => {
-    const { service } = setup();
-    const { flow, value } = issue(service);
-    const read = service.read(request(value));
+    const { flows, cookie } = setup();
+    const { flow, value } = issue(cookie);
+    const read = cookie.read(request(value));
     expect(read).toEqual({ state: 'valid', flow });
-    const token = service.csrfToken(flow);
-    expect(service.tokenMatches(flow, token)).toBe(true);
-    const other = issue(service).flow;
-    expect(service.tokenMatches(other, token)).toBe(false);
-    expect(service.tokenMatches(flow, token.slice(1))).toBe(false);
-    expect(service.tokenMatches(flow, [token])).toBe(false);
-    expect(service.tokenMatches(flow, undefined)).toBe(false);
+    const token = flows.csrfToken(flow);
+    expect(flows.tokenMatches(flow, token)).toBe(true);
+    const other = issue(cookie).flow;
+    expect(flows.tokenMatches(other, token)).toBe(false);
+    expect(flows.tokenMatches(flow, token.slice(1))).toBe(false);
+    expect(flows.tokenMatches(flow, [token])).toBe(false);
+    expect(flows.tokenMatches(flow, undefined)).toBe(false);
   });
 
   it('should keep the nonce when a valid flow is refreshed, so other open forms stay valid', () => {
-    const { service } = setup();
-    const first = issue(service);
-    const second = issue(service, first.value);
+    const { cookie } = setup();
+    const first = issue(cookie);
+    const second = issue(cookie, first.value);
     expect(second.flow.nonce).toBe(first.flow.nonce);
   });
 
   it('should refuse a tampered, re-signed, foreign or expired cookie', () => {
-    const { service, clock } = setup();
-    const { value } = issue(service);
+    const { cookie, clock } = setup();
+    const { value } = issue(cookie);
     const [version, payload, mac] = value.split('.');
     const forged = Buffer.from(
       JSON.stringify({
@@ -97,23 +95,21 @@ describe('LoginFlowService', () => {
         x: '//evil.example',
       }),
     ).toString('base64url');
-    expect(service.read(request(`${version}.${forged}.${mac}`)).state).toBe(
+    expect(cookie.read(request(`${version}.${forged}.${mac}`)).state).toBe(
       'invalid',
     );
     const flipped = `${mac.startsWith('A') ? 'B' : 'A'}${mac.slice(1)}`;
-    expect(
-      service.read(request(`${version}.${payload}.${flipped}`)).state,
-    ).toBe('invalid');
-    expect(service.read(request('garbage')).state).toBe('invalid');
-    expect(service.read(request(`v2.${payload}.${mac}`)).state).toBe('invalid');
+    expect(cookie.read(request(`${version}.${payload}.${flipped}`)).state).toBe(
+      'invalid',
+    );
+    expect(cookie.read(request('garbage')).state).toBe('invalid');
+    expect(cookie.read(request(`v2.${payload}.${mac}`)).state).toBe('invalid');
 
-    const otherKey = setup(
-      'another-secret-0123456789abcdefghijklmnopq',
-    ).service;
+    const otherKey = setup('another-secret-0123456789abcdefghijklmnopq').cookie;
     expect(otherKey.read(request(value)).state).toBe('invalid');
 
     clock.at += LOGIN_FLOW_LIFETIME_MS + 1;
-    expect(service.read(request(value)).state).toBe('invalid');
-    expect(service.read(request()).state).toBe('missing');
+    expect(cookie.read(request(value)).state).toBe('invalid');
+    expect(cookie.read(request()).state).toBe('missing');
   });
 });

@@ -1,9 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectConfig, type SessionConfig } from '../../config/index.js';
 import { Clock, randomToken } from '../../common/index.js';
-import { SessionCookies } from '../../session/index.js';
 import type { LoginFlow, LoginFlowRead } from './login-flow.js';
 
 /** How long a served login form stays usable. */
@@ -12,18 +10,17 @@ const VERSION = 'v1';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * Issues and verifies the signed login-flow cookie (HMAC-SHA256 with a key derived from
- * SESSION_SECRET) and the CSRF tokens bound to it.
+ * Issues and verifies the login flow's signed value (HMAC-SHA256 with a key derived from
+ * SESSION_SECRET), which the browser keeps in the login-flow cookie (LoginFlowCookie), and the
+ * CSRF tokens bound to it.
  */
 @Injectable()
 export class LoginFlowService {
   private readonly cookieKey: Buffer;
   private readonly csrfKey: Buffer;
-  private readonly verified = new WeakMap<object, LoginFlow>();
 
   constructor(
     @InjectConfig('session') config: SessionConfig,
-    private readonly cookies: SessionCookies,
     private readonly clock: Clock,
   ) {
     // Separate keys per use, so a value signed for one purpose is never valid for the other.
@@ -32,37 +29,31 @@ export class LoginFlowService {
   }
 
   /**
-   * Starts (or refreshes) the flow for a served page and sets its cookie. A still-valid flow keeps
-   * its nonce, so forms open in other tabs stay valid.
+   * Starts (or refreshes) the flow for a served page, given the value the browser kept, and
+   * returns the value to keep now. A still-valid flow keeps its nonce, so forms open in other
+   * tabs stay valid.
    */
   start(
-    request: FastifyRequest,
-    reply: FastifyReply,
+    current: string | undefined,
     target: { next: string; popup: boolean },
-  ): LoginFlow {
-    const current = this.read(request);
+  ): { readonly flow: LoginFlow; readonly value: string } {
+    const read = this.read(current);
     const flow: LoginFlow = {
-      nonce: current.state === 'valid' ? current.flow.nonce : randomToken(16),
+      nonce: read.state === 'valid' ? read.flow.nonce : randomToken(16),
       next: target.next,
       popup: target.popup,
       issuedAt: this.clock.now(),
     };
-    this.cookies.setLogin(reply, this.seal(flow));
-    return flow;
+    return { flow, value: this.seal(flow) };
   }
 
-  read(request: FastifyRequest): LoginFlowRead {
-    const value = this.cookies.readLogin(request);
+  /** What a kept value says: no flow, a forged or expired one, or a valid one. */
+  read(value: string | undefined): LoginFlowRead {
     if (value === undefined) {
       return { state: 'missing' };
     }
     const flow = this.unseal(value);
     return flow ? { state: 'valid', flow } : { state: 'invalid' };
-  }
-
-  /** Ends the flow (after a login): the next form gets a new nonce. */
-  end(reply: FastifyReply): void {
-    this.cookies.clearLogin(reply);
   }
 
   csrfToken(flow: LoginFlow): string {
@@ -80,15 +71,6 @@ export class LoginFlowService {
   /** Whether a value has the shape of a CSRF token (tells "cookies blocked" from a bare forgery). */
   looksLikeToken(token: unknown): boolean {
     return typeof token === 'string' && TOKEN.test(token);
-  }
-
-  /** The flow a CSRF-checked request proved, for its handler. */
-  verifiedFlow(request: FastifyRequest): LoginFlow | undefined {
-    return this.verified.get(request);
-  }
-
-  markVerified(request: FastifyRequest, flow: LoginFlow): void {
-    this.verified.set(request, flow);
   }
 
   private seal(flow: LoginFlow): string {
