@@ -3,7 +3,7 @@ import { LocalStrategy } from './local.strategy.js';
 import { LoginController } from './login.controller.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 import { LogoutController } from './logout.controller.js';
 
 export { InvalidCredentialsError } from './login.errors.js';

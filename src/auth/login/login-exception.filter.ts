@@ -27,7 +27,7 @@ import {
   InvalidCredentialsError,
   InvalidLoginFormError,
 } from './login.errors.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 import { DEFAULT_NEXT, safeNext } from './next-target.js';
 
 const FORM_ERRORS = {

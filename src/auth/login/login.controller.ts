@@ -21,7 +21,7 @@ import { Frameable } from '../../web/index.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 
 /** The login page (Rocket.Chat's Iframe URL is `/login/?next=…`; both slash forms answer). */
 @Controller('login')

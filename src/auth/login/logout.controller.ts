@@ -14,7 +14,7 @@ import { Frameable } from '../../web/index.js';
 import { loginClient } from './login-client.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 
 /** Logout is a CSRF-checked POST only: a GET must not end a session (a link or image could). */
 @Controller('logout')

@@ -14,7 +14,10 @@ export type ErrorPage =
   | 'tooManyRequests'
   | 'internal';
 
-/** The pages of the login flow and the redirect that ends it; templates get only what they need. */
+/**
+ * The pages of the login flow and the redirect that ends it, sent on the reply (the HTTP edge of
+ * the login controllers and their filter); templates get only what they need.
+ */
 @Injectable()
 export class LoginViews {
   constructor(
