@@ -4,7 +4,7 @@ export {
   logoImageSources,
   pageContentSecurityPolicy,
 } from './content-security-policy.js';
-export { PageResponder, type PageOptions } from './page-responder.service.js';
+export { PageResponder, type PageOptions } from './page-responder.js';
 export { UNAVAILABLE_PAGE, acceptsHtml } from './unavailable-page.js';
 export { WebModule } from './web.module.js';
 export { configureWebPlatform } from './web-platform.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PageResponder } from './page-responder.service.js';
+import { PageResponder } from './page-responder.js';
 import { ViewRenderer } from './view-renderer.service.js';
 
 /**
