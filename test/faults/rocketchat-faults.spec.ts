@@ -20,7 +20,7 @@ import {
   startHarness,
   type Harness,
 } from '../rocketchat/harness.js';
-import type { BrowserLikeClient } from '../session/browser-like-client.js';
+import type { BrowserLikeClient } from '../support/browser-like-client.js';
 import { fakeClock, type FakeClock } from '../support/fake-clock.js';
 import { settleAndCheck } from './settle.js';
 

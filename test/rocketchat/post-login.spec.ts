@@ -4,7 +4,7 @@ import { pageContentSecurityPolicy } from '../../src/web/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
-import { BrowserLikeClient, decoded } from '../session/browser-like-client.js';
+import { BrowserLikeClient, decoded } from '../support/browser-like-client.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 

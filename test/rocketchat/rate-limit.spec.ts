@@ -10,7 +10,7 @@ import {
 import { UserAdminService } from '../../src/users/index.js';
 import { Clock } from '../../src/common/index.js';
 import { SessionService } from '../../src/session/index.js';
-import type { BrowserLikeClient } from '../session/browser-like-client.js';
+import type { BrowserLikeClient } from '../support/browser-like-client.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery';

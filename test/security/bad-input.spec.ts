@@ -5,13 +5,13 @@ import { CredentialsService } from '../../src/users/index.js';
 import { MongoConnectionService } from '../../src/database/index.js';
 import { LoginService } from '../../src/auth/login/login.service.js';
 import { freePort } from '../support/browser.js';
-import { csrfOf, setCookies } from '../session/browser-like-client.js';
+import { csrfOf, setCookies } from '../support/browser-like-client.js';
 import {
   appWithUsers,
   attemptLogin,
   outcome,
   PASSWORD,
-} from './login-attempts.js';
+} from '../auth/login-attempts.js';
 
 type App = Awaited<ReturnType<typeof appWithUsers>>;
 

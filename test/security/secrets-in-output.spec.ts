@@ -13,7 +13,7 @@ import { CapturedLines } from '../observability/captured-lines.js';
 import type { CreatedUser, RocketChatEmulator } from '../rc-emulator/index.js';
 import { startTestEmulator } from '../rc-emulator/test-helpers.js';
 import { callApiUrl, loginAs } from '../rocketchat/harness.js';
-import { BrowserLikeClient, csrfOf } from '../session/browser-like-client.js';
+import { BrowserLikeClient, csrfOf } from '../support/browser-like-client.js';
 import { TEST_ENV } from '../support/app.js';
 import { freshDatabaseUri, mongoIsFerretDb } from '../support/mongo.js';
 import {

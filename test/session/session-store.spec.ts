@@ -62,7 +62,7 @@ describe('session store (real MongoDB)', () => {
     now = Date.UTC(2030, 0, 1, 9);
     vi.spyOn(t.app.get(Clock), 'now').mockImplementation(() => now);
     // These sessions belong to made-up user ids: the store is under test here, not the re-check
-    // of the user (test/security/session-user-check.spec.ts).
+    // of the user (test/session/session-user-check.spec.ts).
     vi.spyOn(t.app.get(SessionUserCheck), 'verdict').mockResolvedValue('ok');
     events = [];
   });

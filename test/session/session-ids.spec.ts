@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newSessionToken } from '../../src/session/session-token.js';
 
 // Checklist SES-1: session ids of at least 128 bits from a CSPRNG. The ids come out of a pooled
-// randomFillSync (src/session/random-pool.ts); a pool handed out twice, or not refilled, shows here.
+// randomFillSync (src/common/random-pool.ts); a pool handed out twice, or not refilled, shows here.
 
 describe('session ids (SES-1)', () => {
   it('should issue 1000 distinct 256-bit ids, across pool refills, with every byte varying', () => {

@@ -6,7 +6,7 @@ import {
   BrowserLikeClient,
   decoded,
   setCookies,
-} from './browser-like-client.js';
+} from '../support/browser-like-client.js';
 import {
   createLoginApp,
   DEFAULT_TARGET,

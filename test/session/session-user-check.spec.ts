@@ -16,9 +16,13 @@ import {
   SessionEndedEvent,
   SessionUserCheck,
 } from '../../src/session/index.js';
-import { setCookies } from '../session/browser-like-client.js';
-import { appWithUsers, attemptLogin, PASSWORD } from './login-attempts.js';
-import { runCli } from './run-cli.js';
+import { setCookies } from '../support/browser-like-client.js';
+import {
+  appWithUsers,
+  attemptLogin,
+  PASSWORD,
+} from '../auth/login-attempts.js';
+import { runCli } from '../support/run-cli.js';
 
 const SESSION = '__Host-rcbridge_session';
 

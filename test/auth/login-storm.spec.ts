@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CredentialsService } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { freePort } from '../support/browser.js';
-import { csrfOf } from '../session/browser-like-client.js';
+import { csrfOf } from '../support/browser-like-client.js';
 import { appWithUsers, PASSWORD } from './login-attempts.js';
 
 type App = Awaited<ReturnType<typeof appWithUsers>>;

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../support/app.js';
-import { BrowserLikeClient, setCookies } from './browser-like-client.js';
+import {
+  BrowserLikeClient,
+  setCookies,
+} from '../support/browser-like-client.js';
 import {
   createLoginApp,
   DEFAULT_TARGET,

@@ -8,7 +8,7 @@ import {
   outcome,
   PASSWORD,
 } from './login-attempts.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/run-cli.js';
 
 const SIGNED_IN = '303 http://localhost:8000/rocketchat/redirect';
 

@@ -7,7 +7,7 @@ import {
   BrowserLikeClient,
   csrfOf,
   setCookies,
-} from './browser-like-client.js';
+} from '../support/browser-like-client.js';
 import {
   createLoginApp,
   DEFAULT_TARGET,

@@ -6,7 +6,7 @@ import {
   TcpProxy,
   withMongoHost,
 } from '../support/tcp-proxy.js';
-import { BrowserLikeClient } from './browser-like-client.js';
+import { BrowserLikeClient } from '../support/browser-like-client.js';
 import { PASSWORD } from './login-fixtures.js';
 import { UserAdminService } from '../../src/users/index.js';
 

@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { UserAdminService } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfOf, setCookies } from '../session/browser-like-client.js';
+import { csrfOf, setCookies } from '../support/browser-like-client.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
