@@ -115,7 +115,17 @@ function cycles(graph) {
   return found;
 }
 
-/** Folders in layers: each folder after every folder it imports (cycles are reported elsewhere). */
+/**
+ * Folders in layers, each after every folder it imports (cycles are reported elsewhere), as
+ * `--graph` prints them: `depth  folder -> imports`.
+ */
+export function graphLines(graph) {
+  return layers(graph).map(({ node, depth }) => {
+    const deps = [...graph.get(node)].sort((a, b) => a.localeCompare(b));
+    return `${String(depth).padStart(2)}  ${node.padEnd(14)} -> ${deps.length > 0 ? deps.join(', ') : '(nothing)'}`;
+  });
+}
+
 function layers(graph) {
   const depth = new Map();
   const depthOf = (node, seen = new Set()) => {
@@ -139,7 +149,8 @@ function layers(graph) {
     .sort((a, b) => a.depth - b.depth || a.node.localeCompare(b.node));
 }
 
-function checkImports(root) {
+/** Checks `<root>/src`: the number of files, the folder graph and every problem found. */
+export function checkImports(root) {
   const src = join(root, 'src');
   const problems = [];
   /** folder -> folder -> the first import seen (for messages). */
@@ -202,12 +213,7 @@ function main() {
   const options = parseArgs(process.argv.slice(2));
   const { files, graph, problems } = checkImports(options.root);
   if (options.graph) {
-    for (const { node, depth } of layers(graph)) {
-      const deps = [...graph.get(node)].sort((a, b) => a.localeCompare(b));
-      process.stdout.write(
-        `${String(depth).padStart(2)}  ${node.padEnd(14)} -> ${deps.length > 0 ? deps.join(', ') : '(nothing)'}\n`,
-      );
-    }
+    process.stdout.write(`${graphLines(graph).join('\n')}\n`);
   }
   if (problems.length > 0) {
     for (const problem of problems) {
@@ -222,4 +228,6 @@ function main() {
   );
 }
 
-main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main();
+}

@@ -3,9 +3,12 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkImports, graphLines } from '../../scripts/check-imports.mjs';
 
 const SCRIPT = new URL('../../scripts/check-imports.mjs', import.meta.url)
   .pathname;
+
+const roots: string[] = [];
 
 /** A throw-away tree: `files` maps paths under src/ to their contents. */
 function tree(files: Record<string, string>): string {
@@ -17,22 +20,6 @@ function tree(files: Record<string, string>): string {
     writeFileSync(file, content);
   }
   return root;
-}
-const roots: string[] = [];
-
-function check(
-  root: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [SCRIPT, '--root', root, ...args],
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
 }
 
 /** A small floor plan that keeps both rules: app -> feature -> common, through index.ts files. */
@@ -47,6 +34,15 @@ const GOOD = {
   'feature/parts/part.ts': 'export interface Part { readonly name: string }\n',
 };
 
+/** The same plan with `common` importing `feature` back (a type-only import counts too). */
+const CYCLE = {
+  ...GOOD,
+  'common/index.ts':
+    "export { clock } from './clock.js';\nexport type { Part } from './uses-feature.js';\n",
+  'common/uses-feature.ts':
+    "import type { Feature } from '../feature/index.js';\nexport type Part = Feature;\n",
+};
+
 describe('scripts/check-imports.mjs (part of npm run lint)', () => {
   afterEach(() => {
     for (const root of roots.splice(0)) {
@@ -54,62 +50,72 @@ describe('scripts/check-imports.mjs (part of npm run lint)', () => {
     }
   });
 
-  it('should pass a tree that imports other folders only through their index.ts, without cycles, and print its graph', async () => {
-    const result = await check(tree(GOOD), '--graph');
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain('common         -> (nothing)');
-    expect(result.stdout).toContain('feature        -> common');
-    expect(result.stdout).toContain('(root)         -> feature');
-    expect(result.stdout).toContain('no folder cycles');
+  it('should pass a tree that imports other folders only through their index.ts, without cycles, and lay out its graph', () => {
+    const result = checkImports(tree(GOOD));
+    expect(result.problems).toEqual([]);
+    expect(graphLines(result.graph)).toEqual([
+      ' 0  common         -> (nothing)',
+      ' 1  feature        -> common',
+      ' 2  (root)         -> feature',
+    ]);
   });
 
-  it("should refuse an import of another folder's internal file, naming the file and the index to use", async () => {
-    const result = await check(
+  it("should refuse an import of another folder's internal file, naming the file and the index to use", () => {
+    const { problems } = checkImports(
       tree({
         ...GOOD,
         'feature/feature.ts':
           "import { clock } from '../common/clock.js';\nexport class Feature { now = clock(); }\n",
       }),
     );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
+    expect(problems).toEqual([
       'src/feature/feature.ts imports ../common/clock.js: import another folder only through its public face, src/common/index.ts',
-    );
+    ]);
   });
 
-  it('should refuse folders that import each other, type-only imports included, and show each edge', async () => {
-    const result = await check(
-      tree({
-        ...GOOD,
-        'common/index.ts':
-          "export { clock } from './clock.js';\nexport type { Part } from './uses-feature.js';\n",
-        'common/uses-feature.ts':
-          "import type { Feature } from '../feature/index.js';\nexport type Part = Feature;\n",
-      }),
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'folders import each other: common, feature',
-    );
-    expect(result.stderr).toContain(
+  it('should refuse folders that import each other, type-only imports included, and show each edge', () => {
+    const { problems } = checkImports(tree(CYCLE));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('folders import each other: common, feature');
+    expect(problems[0]).toContain(
       'common -> feature (src/common/uses-feature.ts imports ../feature/index.js)',
     );
-    expect(result.stderr).toContain(
+    expect(problems[0]).toContain(
       'feature -> common (src/feature/feature.ts imports ../common/index.js)',
     );
   });
 
-  it('should refuse a folder importing the composition root', async () => {
-    const result = await check(
+  it('should refuse a folder importing the composition root', () => {
+    const { problems } = checkImports(
       tree({
         ...GOOD,
         'common/clock.ts':
           "import { app } from '../main.js';\nexport const clock = () => (app ? 0 : 1);\n",
       }),
     );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'src/common/clock.ts imports ../main.js: nothing may import the composition root',
+    expect(problems).toContainEqual(
+      expect.stringContaining(
+        'src/common/clock.ts imports ../main.js: nothing may import the composition root',
+      ),
     );
+  });
+
+  it('should fail the lint step (exit 1, the problems on stderr) on a bad tree', async () => {
+    const run = await new Promise<{ code: number; stderr: string }>(
+      (resolve) => {
+        execFile(
+          process.execPath,
+          [SCRIPT, '--root', tree(CYCLE)],
+          (error, _stdout, stderr) => {
+            resolve({ code: error ? Number(error.code) : 0, stderr });
+          },
+        );
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'check-imports: folders import each other: common, feature',
+    );
+    expect(run.stderr).toContain('check-imports: 1 problem(s)');
   });
 });
