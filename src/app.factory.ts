@@ -5,15 +5,15 @@ import {
 } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
-import { loadConfig, processEnv, type AllConfig } from './config/index.js';
-import { ShutdownState } from './health/shutdown-state.js';
+import { type AllConfig, loadConfig, processEnv } from './config/index.js';
+import { ShutdownState } from './health/index.js';
 import { Logging } from './observability/index.js';
 import {
   configureHttpSecurity,
   httpServerOptions,
   ROUTER_LIMITS,
 } from './security/index.js';
-import { configureWebPlatform } from './session/index.js';
+import { configureWebPlatform } from './web/index.js';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** `false` silences every log line (tests); otherwise LOG_LEVEL and LOG_FORMAT apply. */

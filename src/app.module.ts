@@ -1,12 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { AuthModule } from './auth/auth.module.js';
+import { AuditModule } from './audit/index.js';
+import { AuthModule } from './auth/index.js';
 import { ConfigModule, type ConfigModuleOptions } from './config/index.js';
 import { DatabaseModule } from './database/index.js';
-import { HealthModule } from './health/health.module.js';
+import { HealthModule } from './health/index.js';
 import { ObservabilityModule } from './observability/index.js';
-import { RocketChatModule } from './rocketchat/rocketchat.module.js';
-import { SessionModule } from './session/session.module.js';
+import { RocketChatModule } from './rocketchat/index.js';
+import { SessionModule } from './session/index.js';
 
 export type AppModuleOptions = ConfigModuleOptions;
 
@@ -20,6 +21,8 @@ export class AppModule {
         ObservabilityModule,
         EventEmitterModule.forRoot(),
         DatabaseModule,
+        // Global: the modules that record to the audit trail inject AuditService.
+        AuditModule,
         HealthModule,
         AuthModule,
         SessionModule,

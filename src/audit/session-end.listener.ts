@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { SessionLoggedOutEvent } from '../session/index.js';
+import { SessionEndedEvent } from '../session/index.js';
 import { AuditService } from './audit.service.js';
 
 /** Every end of a session (logout, expiry, a new login, a disabled user...) joins the trail. */
@@ -8,8 +8,8 @@ import { AuditService } from './audit.service.js';
 export class SessionEndAuditListener {
   constructor(private readonly audit: AuditService) {}
 
-  @OnEvent(SessionLoggedOutEvent.eventName)
-  onSessionEnded(event: SessionLoggedOutEvent): void {
+  @OnEvent(SessionEndedEvent.eventName)
+  onSessionEnded(event: SessionEndedEvent): void {
     void this.audit.record({
       kind: 'session.ended',
       userId: event.userId,

@@ -1,17 +1,36 @@
 import { Module } from '@nestjs/common';
-import { SecurityModule } from '../security/security.module.js';
-import { SessionModule } from '../session/session.module.js';
+import { SecurityModule } from '../security/index.js';
+import { SessionModule } from '../session/index.js';
+import { PasswordsModule, UsersModule } from '../users/index.js';
+import { WebModule } from '../web/index.js';
+import { LoginAuditListener } from './listeners/login-audit.listener.js';
+import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
-import { UsersModule } from './users/users.module.js';
+import { LoginProtection } from './protection/login-protection.service.js';
+import { LockoutModule } from './protection/lockout.module.js';
 
 /**
- * Bridge users, credential checks and the login page. Exports `CredentialsService` and
- * `UsersRepository` (through UsersModule, which the admin CLI loads on its own).
+ * The sign-in decision: the login and logout pages (passport-local for the form's credentials),
+ * and the brute-force protection around every password check (address budget, concurrency cap,
+ * account lockout). A successful login starts a session (SessionModule); users and their
+ * passwords are UsersModule's. What happens is announced as events (auth/events/); the audit
+ * trail and the login metric listen (auth/listeners/).
  */
 @Module({
-  imports: [UsersModule, SessionModule, SecurityModule],
+  imports: [
+    UsersModule,
+    PasswordsModule,
+    SessionModule,
+    SecurityModule,
+    WebModule,
+    LockoutModule,
+  ],
   controllers: LOGIN_CONTROLLERS,
-  providers: LOGIN_PROVIDERS,
-  exports: [UsersModule],
+  providers: [
+    ...LOGIN_PROVIDERS,
+    LoginProtection,
+    LoginAuditListener,
+    LoginMetricsListener,
+  ],
 })
 export class AuthModule {}

@@ -1,10 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigValidationError, type Env } from '../config/index.js';
 import { describeMongoError } from '../database/index.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.js';
-import { printable, type CliIO } from './cli-io.js';
-import { CliRuntime } from './cli-runtime.js';
-import type { CommandGroup } from './command-group.js';
+import {
+  CliError,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  printable,
+  type CliIO,
+  CliRuntime,
+  type CommandGroup,
+} from '../cli-kit/index.js';
 
 /** Commander's own outcomes that are not usage errors. */
 const COMMANDER_SUCCESS = new Set([

@@ -1,7 +1,7 @@
-import { usersCommandGroup } from '../auth/users/cli/users.commands.js';
-import { doctorCommandGroup } from '../doctor/doctor.commands.js';
-import { locksCommandGroup } from '../security/cli/locks.commands.js';
-import type { CommandGroup } from './command-group.js';
+import { usersCommandGroup } from '../users/index.js';
+import { doctorCommandGroup } from '../doctor/index.js';
+import { locksCommandGroup } from '../auth/index.js';
+import type { CommandGroup } from '../cli-kit/index.js';
 
 /** Every `rc-bridge` command group; a feature adds its group (from its own folder) here. */
 export const COMMAND_GROUPS: readonly CommandGroup[] = [

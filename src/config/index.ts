@@ -65,3 +65,4 @@ export type {
   LoginProtectionConfig,
   RateLimit,
 } from './security.config.js';
+export { decodeEncryptionKey } from './rocketchat-tokens.config.js';

@@ -1,4 +1,4 @@
-import { printable } from '../cli/cli-io.js';
+import { printable } from '../cli-kit/index.js';
 import type { CheckResult, CheckStatus } from './doctor-check.js';
 
 const LABEL: Record<CheckStatus, string> = {

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
-import { CliError } from '../cli/cli-errors.js';
-import type { CommandGroup, GroupContext } from '../cli/command-group.js';
+import {
+  CliError,
+  type CommandGroup,
+  type GroupContext,
+} from '../cli-kit/index.js';
 import { CONFIG_NAMESPACES, ConfigValidationError } from '../config/index.js';
 import { DatabaseModule } from '../database/index.js';
 import { CliMetricsModule } from './cli-metrics.module.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RocketChatClientModule } from '../rocketchat/client/rocketchat-client.module.js';
+import { RocketChatClientModule } from '../rocketchat/index.js';
 import { BridgeTokenCheck } from './checks/bridge-token.check.js';
 import { CreateTokenCheck } from './checks/create-token.check.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RocketChatClientModule } from '../rocketchat/client/rocketchat-client.module.js';
+import { RocketChatClientModule } from '../rocketchat/index.js';
 import { HealthController } from './health.controller.js';
 import { ReadinessService } from './readiness.service.js';
 import { RocketChatProbe } from './rocketchat-probe.service.js';

@@ -1,7 +1,6 @@
 import { setTimeout } from 'node:timers';
 import { Injectable } from '@nestjs/common';
-import { AdminCredentials } from '../rocketchat/client/admin-credentials.service.js';
-import { RocketChatHttp } from '../rocketchat/client/rocketchat-http.service.js';
+import { AdminCredentials, RocketChatHttp } from '../rocketchat/index.js';
 
 /** `unknown`: not asked yet, and the first answer is still on its way. */
 export type ComponentStatus = 'up' | 'down' | 'unknown';

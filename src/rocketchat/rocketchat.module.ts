@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { SecurityModule } from '../security/security.module.js';
+import { ClockModule } from '../common/index.js';
+import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
+import { UsersModule } from '../users/index.js';
+import { WebModule } from '../web/index.js';
+import { prefixedModels } from '../database/index.js';
 import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
 import { PostLoginPage } from './api/post-login-page.service.js';
 import { PostLoginController } from './api/post-login.controller.js';
 import { ReverseLogoutController } from './api/reverse-logout.controller.js';
-import { RocketChatOriginGuard } from './api/rocketchat-origin.guard.js';
-import { SessionLoggedOutListener } from './listeners/session-logged-out.listener.js';
-import { prefixedModels } from '../database/index.js';
+import { RocketChatOrigins } from './api/rocketchat-origins.js';
+import { SessionEndedListener } from './listeners/session-ended.listener.js';
 import { RocketChatClientModule } from './client/rocketchat-client.module.js';
 import { GroupSyncModule } from './groups/group-sync.module.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
@@ -42,7 +44,7 @@ import {
   SessionTokenSchema,
 } from './tokens/session-token.schema.js';
 import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
-import { UserLogoutGuard } from './tokens/user-logout.guard.js';
+import { UserLogoutService } from './tokens/user-logout.service.js';
 import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
@@ -51,11 +53,13 @@ import { TokenMinter } from './tokens/token-minter.service.js';
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
   imports: [
-    AuthModule,
+    UsersModule,
     SessionModule,
     RocketChatClientModule,
     GroupSyncModule,
     SecurityModule,
+    WebModule,
+    ClockModule,
     prefixedModels([
       {
         name: USER_LINK_MODEL,
@@ -87,7 +91,7 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     TokenStrategies,
     SessionTokensRepository,
     RevocationQueueRepository,
-    UserLogoutGuard,
+    UserLogoutService,
     UnknownMints,
     RevocationWorker,
     RevocationService,
@@ -95,8 +99,8 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     TokenLifecycle,
     SessionEnd,
     OrphanSweeper,
-    SessionLoggedOutListener,
-    RocketChatOriginGuard,
+    SessionEndedListener,
+    RocketChatOrigins,
     PostLoginPage,
     EmptyBodyHook,
   ],

@@ -1,35 +1,33 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AuditModule } from '../audit/audit.module.js';
-import { PasswordsModule } from '../auth/passwords/passwords.module.js';
-import { UsersModule } from '../auth/users/users.module.js';
-import { SessionModule } from '../session/session.module.js';
+import { ClockModule } from '../common/index.js';
+import { SessionModule } from '../session/index.js';
+import { ThrottleModule } from '../throttle/index.js';
+import { WebModule } from '../web/index.js';
+import { CsrfGuard } from './csrf/csrf.guard.js';
+import { LoginFlowCookie } from './csrf/login-flow.cookie.js';
+import { LoginFlowService } from './csrf/login-flow.service.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
-import { LoginProtection } from './login/login-protection.service.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimiter } from './rate-limit/rate-limiter.service.js';
-import { ThrottleModule } from './throttle/throttle.module.js';
 
 /**
- * Brute-force and flood protection, the last-resort error filter and, with
- * configureHttpSecurity(), the server's limits and headers. Exports LoginProtection (the login
- * form's password check) and RateLimiter (the named rate-limit policies, for routes that call it
- * themselves). The `@RateLimit()` guard and the error filter apply application-wide.
+ * Protections at the HTTP edge: the flood limits (named policies per client address, in the
+ * throttle store), the CSRF checks of the bridge's form posts with their signed login-flow
+ * cookie, the last-resort error filter and, with configureHttpSecurity(), the server's limits and
+ * headers. The `@RateLimit()` guard and the error filter apply application-wide; RateLimiter is
+ * exported for routes that call it themselves, CsrfGuard and the login flow for the forms.
  */
 @Module({
-  imports: [
-    ThrottleModule,
-    AuditModule,
-    UsersModule,
-    PasswordsModule,
-    SessionModule,
-  ],
+  imports: [ThrottleModule, SessionModule, WebModule, ClockModule],
   providers: [
-    LoginProtection,
     RateLimiter,
+    LoginFlowService,
+    LoginFlowCookie,
+    CsrfGuard,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
-  exports: [LoginProtection, RateLimiter, ThrottleModule],
+  exports: [RateLimiter, LoginFlowService, LoginFlowCookie, CsrfGuard],
 })
 export class SecurityModule {}

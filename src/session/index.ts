@@ -1,26 +1,15 @@
-export { BoundedMemo } from './bounded-memo.js';
-export { Clock } from './clock.js';
-export { ClockModule } from './clock.module.js';
-export { CsrfGuard, CSRF_FIELD, formField } from './csrf/csrf.guard.js';
-export { CookiesBlockedError, CsrfRejectedError } from './csrf/csrf.errors.js';
-export type { LoginFlow } from './csrf/login-flow.js';
-export { LoginFlowService } from './csrf/login-flow.service.js';
 export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 export {
-  SessionLoggedOutEvent,
+  SessionEndedEvent,
   type SessionEndReason,
-} from './events/session-logged-out.event.js';
-export {
-  UNAVAILABLE_PAGE,
-  acceptsHtml,
-} from './filters/session-store-unavailable.filter.js';
+} from './events/session-ended.event.js';
 export type { Session } from './session.js';
+export { SessionCookies } from './session-cookies.js';
+export { SessionLifecycle } from './session-lifecycle.service.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session.service.js';
 export {
   SessionUserCheck,
   type SessionUserVerdict,
 } from './session-user-check.service.js';
-export { FRAMEABLE_ROUTE_CONFIG, Frameable } from './web/frame-policy.js';
-export { PageResponder } from './web/page-responder.service.js';
-export { configureWebPlatform } from './web/web-platform.js';
+export { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';

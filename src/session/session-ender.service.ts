@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { Clock } from './clock.js';
+import { Clock } from '../common/index.js';
 import {
-  SessionLoggedOutEvent,
+  SessionEndedEvent,
   type SessionEndReason,
-} from './events/session-logged-out.event.js';
+} from './events/session-ended.event.js';
 import { SessionRepository } from './session.repository.js';
 import type { SessionRecord } from './session.schema.js';
 
@@ -24,7 +24,7 @@ export class SessionEnder {
     if (!(await this.repository.delete(record._id))) {
       return false;
     }
-    const event = new SessionLoggedOutEvent(
+    const event = new SessionEndedEvent(
       record.userId,
       record._id.toHexString(),
       reason,
@@ -34,11 +34,11 @@ export class SessionEnder {
       `Session ${event.sessionId} of user ${event.userId} ended (${reason})`,
     );
     try {
-      this.events.emit(SessionLoggedOutEvent.eventName, event);
+      this.events.emit(SessionEndedEvent.eventName, event);
     } catch (error) {
       // The session is gone either way; a listener's failure must not turn a logout into a 500.
       this.logger.error(
-        `A ${SessionLoggedOutEvent.eventName} listener failed: ${error instanceof Error ? error.name : 'unknown error'}`,
+        `A ${SessionEndedEvent.eventName} listener failed: ${error instanceof Error ? error.name : 'unknown error'}`,
       );
     }
     return true;

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { InjectConfig, type SessionConfig } from '../config/index.js';
 import { MongoConnectionService, PeriodicTask } from '../database/index.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/index.js';
 import { SessionEnder } from './session-ender.service.js';
 import { SessionRepository } from './session.repository.js';
 

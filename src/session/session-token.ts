@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { randomToken } from './random-pool.js';
+import { randomToken } from '../common/index.js';
 
 /** 32 random bytes: 256 bits, base64url (43 characters). */
 const TOKEN_BYTES = 32;

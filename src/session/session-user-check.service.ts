@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UsersRepository } from '../auth/users/users.repository.js';
-import { Clock } from './clock.js';
+import { UsersRepository } from '../users/index.js';
+import { Clock } from '../common/index.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 
 export type SessionUserVerdict = 'ok' | 'user-disabled' | 'password-changed';

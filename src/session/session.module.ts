@@ -1,25 +1,23 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { UsersModule } from '../auth/users/users.module.js';
+import { ClockModule } from '../common/index.js';
 import { prefixedModels } from '../database/index.js';
-import { ClockModule } from './clock.module.js';
-import { CsrfGuard } from './csrf/csrf.guard.js';
-import { LoginFlowService } from './csrf/login-flow.service.js';
+import { UsersModule } from '../users/index.js';
+import { WebModule } from '../web/index.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
 import { SessionCookies } from './session-cookies.js';
 import { SessionEnder } from './session-ender.service.js';
+import { SessionLifecycle } from './session-lifecycle.service.js';
 import { SessionRepository } from './session.repository.js';
 import { SESSION_MODEL, SessionSchema } from './session.schema.js';
 import { SessionService } from './session.service.js';
 import { SessionSweeper } from './session-sweeper.service.js';
 import { SessionUserCheck } from './session-user-check.service.js';
-import { PageResponder } from './web/page-responder.service.js';
-import { ViewRenderer } from './web/view-renderer.service.js';
 
 /**
- * Server-side sessions and their cookie, the signed login-flow cookie with its CSRF checks, the
- * framing policy and the page renderer (operator templates, translations) for browser pages.
- * Emits `session.logged-out`; knows nothing of Rocket.Chat.
+ * Server-side sessions and the bridge's cookies (the session's and the login flow's). Emits
+ * `session.ended` for every session that ends; knows nothing of logins or Rocket.Chat. A
+ * store outage is a 503 page (through WebModule) or a small JSON body.
  */
 @Module({
   imports: [
@@ -29,26 +27,18 @@ import { ViewRenderer } from './web/view-renderer.service.js';
     // Sessions of users disabled, deleted or given a new password end (SessionUserCheck).
     UsersModule,
     ClockModule,
+    WebModule,
   ],
   providers: [
     SessionRepository,
     SessionEnder,
     SessionCookies,
+    SessionLifecycle,
     SessionService,
     SessionUserCheck,
     SessionSweeper,
-    LoginFlowService,
-    CsrfGuard,
-    ViewRenderer,
-    PageResponder,
     { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
   ],
-  exports: [
-    ClockModule,
-    SessionService,
-    LoginFlowService,
-    CsrfGuard,
-    PageResponder,
-  ],
+  exports: [SessionService, SessionLifecycle, SessionCookies],
 })
 export class SessionModule {}

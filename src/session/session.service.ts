@@ -1,25 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InjectConfig, type SessionConfig } from '../config/index.js';
-import { Clock } from './clock.js';
-import type { SessionEndReason } from './events/session-logged-out.event.js';
-import { toSession, type Session } from './session.js';
+import type { SessionEndReason } from './events/session-ended.event.js';
+import type { Session } from './session.js';
 import { SessionCookies } from './session-cookies.js';
-import { SessionEnder } from './session-ender.service.js';
-import { SessionRepository } from './session.repository.js';
-import type { SessionRecord } from './session.schema.js';
-import { SessionUserCheck } from './session-user-check.service.js';
-import {
-  hashSessionToken,
-  isWellFormedToken,
-  newSessionToken,
-} from './session-token.js';
+import { SessionLifecycle } from './session-lifecycle.service.js';
+import { isWellFormedToken } from './session-token.js';
 
 const NO_SESSION: Promise<null> = Promise.resolve(null);
 
 /**
- * Sessions for the rest of the application. Every method may throw SessionStoreUnavailableError
- * (mapped to 503): a store that cannot answer never means "no session".
+ * Sessions at the HTTP edge: the request's session cookie in, its token to SessionLifecycle, a new
+ * or cleared cookie out, and one lookup per request however many guards and handlers ask. Every
+ * method may throw SessionStoreUnavailableError (mapped to 503): a store that cannot answer never
+ * means "no session".
  */
 @Injectable()
 export class SessionService {
@@ -27,12 +20,8 @@ export class SessionService {
   private readonly resolved = new WeakMap<object, Promise<Session | null>>();
 
   constructor(
-    @InjectConfig('session') private readonly config: SessionConfig,
-    private readonly repository: SessionRepository,
-    private readonly ender: SessionEnder,
     private readonly cookies: SessionCookies,
-    private readonly clock: Clock,
-    private readonly userCheck: SessionUserCheck,
+    private readonly lifecycle: SessionLifecycle,
   ) {}
 
   /**
@@ -42,46 +31,31 @@ export class SessionService {
   resolve(request: FastifyRequest): Promise<Session | null> {
     let pending = this.resolved.get(request);
     if (!pending) {
-      if (!this.presentsToken(request)) {
+      const token = this.token(request);
+      if (token === undefined) {
         // Most login page views: no cookie, nothing to look up or remember.
         return NO_SESSION;
       }
-      pending = this.lookup(request);
+      pending = this.lifecycle.find(token);
       this.resolved.set(request, pending);
     }
     return pending;
   }
 
   /**
-   * Logs `userId` in: always a new token (a cookie the server did not issue is never adopted),
-   * and the request's previous session, if any, ends as `replaced`.
+   * Logs `userId` in: always a new token and cookie (a cookie the server did not issue is never
+   * adopted), and the request's previous session, if any, ends as `replaced`.
    */
   async create(
     request: FastifyRequest,
     reply: FastifyReply,
     userId: string,
   ): Promise<Session> {
-    const previous = await this.currentRecord(request);
-    const now = this.clock.now();
-    if (previous) {
-      await this.ender.end(
-        previous,
-        isExpired(previous, now) ? 'expired' : 'replaced',
-      );
-    }
-    const absoluteExpiresAt = new Date(now + this.config.absoluteTimeoutMs);
-    const token = newSessionToken();
-    const record = await this.repository.insert({
-      tokenHash: hashSessionToken(token),
+    const { session, token } = await this.lifecycle.start(
       userId,
-      createdAt: new Date(now),
-      lastSeenAt: new Date(now),
-      expiresAt: this.slidingExpiry(now, absoluteExpiresAt),
-      absoluteExpiresAt,
-      interactionRequired: false,
-    });
+      this.token(request),
+    );
     this.cookies.setSession(reply, token);
-    const session = toSession(record);
     this.resolved.set(request, Promise.resolve(session));
     return session;
   }
@@ -91,103 +65,37 @@ export class SessionService {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<Session | null> {
-    const record = await this.currentRecord(request);
+    const token = this.token(request);
+    const ended =
+      token === undefined ? null : await this.lifecycle.logout(token);
     this.cookies.clearSession(reply);
     this.resolved.set(request, Promise.resolve(null));
-    if (!record) {
-      return null;
-    }
-    const expired = isExpired(record, this.clock.now());
-    await this.ender.end(record, expired ? 'expired' : 'logout');
-    return expired ? null : toSession(record);
-  }
-
-  /** Ends one session by id; false when it had already ended. */
-  async destroy(sessionId: string, reason: SessionEndReason): Promise<boolean> {
-    const record = await this.repository.findById(sessionId);
-    return record ? this.ender.end(record, reason) : false;
-  }
-
-  /** Ends every session of a user (say, one just disabled); returns how many this call ended. */
-  async destroyAllForUser(
-    userId: string,
-    reason: SessionEndReason,
-  ): Promise<number> {
-    let ended = 0;
-    for (const record of await this.repository.findByUser(userId)) {
-      if (await this.ender.end(record, reason)) {
-        ended += 1;
-      }
-    }
     return ended;
   }
 
-  /**
-   * Whether the session record still exists (an expired one does until it is ended, which is
-   * announced like any end). For modules that keep data per session and sweep what outlived it.
-   */
-  async exists(sessionId: string): Promise<boolean> {
-    return (await this.repository.findById(sessionId)) !== null;
+  /** Ends one session by id; false when it had already ended. */
+  destroy(sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    return this.lifecycle.destroy(sessionId, reason);
+  }
+
+  /** Ends every session of a user (say, one just disabled); returns how many this call ended. */
+  destroyAllForUser(userId: string, reason: SessionEndReason): Promise<number> {
+    return this.lifecycle.destroyAllForUser(userId, reason);
+  }
+
+  /** Whether the session record still exists (see SessionLifecycle.exists). */
+  exists(sessionId: string): Promise<boolean> {
+    return this.lifecycle.exists(sessionId);
   }
 
   /** False when the session no longer exists. */
   setInteractionRequired(sessionId: string, value: boolean): Promise<boolean> {
-    return this.repository.setInteractionRequired(sessionId, value);
+    return this.lifecycle.setInteractionRequired(sessionId, value);
   }
 
-  private async lookup(request: FastifyRequest): Promise<Session | null> {
-    const record = await this.currentRecord(request);
-    if (!record) {
-      return null;
-    }
-    const now = this.clock.now();
-    if (isExpired(record, now)) {
-      // Enforced here, not left to a TTL index: some servers have none, and it runs late anyway.
-      await this.ender.end(record, 'expired');
-      return null;
-    }
-    const verdict = await this.userCheck.verdict(
-      record.userId,
-      record.createdAt,
-    );
-    if (verdict !== 'ok') {
-      await this.ender.end(record, verdict);
-      return null;
-    }
-    if (now - record.lastSeenAt.getTime() >= this.config.touchIntervalMs) {
-      const lastSeenAt = new Date(now);
-      const expiresAt = this.slidingExpiry(now, record.absoluteExpiresAt);
-      await this.repository.touch(record._id, lastSeenAt, expiresAt);
-      return toSession({ ...record, lastSeenAt, expiresAt });
-    }
-    return toSession(record);
-  }
-
-  private async currentRecord(
-    request: FastifyRequest,
-  ): Promise<SessionRecord | null> {
+  /** The session cookie's token, when it could be one this server issued. */
+  private token(request: FastifyRequest): string | undefined {
     const token = this.cookies.readSession(request);
-    if (token === undefined || !isWellFormedToken(token)) {
-      return null;
-    }
-    return this.repository.findByTokenHash(hashSessionToken(token));
+    return token !== undefined && isWellFormedToken(token) ? token : undefined;
   }
-
-  private presentsToken(request: FastifyRequest): boolean {
-    const token = this.cookies.readSession(request);
-    return token !== undefined && isWellFormedToken(token);
-  }
-
-  private slidingExpiry(now: number, absoluteExpiresAt: Date): Date {
-    return new Date(
-      Math.min(now + this.config.idleTimeoutMs, absoluteExpiresAt.getTime()),
-    );
-  }
-}
-
-function isExpired(record: SessionRecord, now: number): boolean {
-  return (
-    record.expiresAt.getTime() <= now ||
-    record.absoluteExpiresAt.getTime() <= now
-  );
 }

@@ -7,15 +7,15 @@ import {
   AuditSweeper,
   type AuditRecord,
 } from '../../src/audit/index.js';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { MetricsService } from '../../src/observability/index.js';
 import { SessionService } from '../../src/session/index.js';
-import { csrfOf, setCookies } from '../session/browser-like-client.js';
+import { csrfOf, setCookies } from '../support/browser-like-client.js';
 import {
   createObservedApp,
   type ObservedApp,
 } from '../observability/observed-app.js';
-import { attemptLogin, PASSWORD } from '../security/login-attempts.js';
+import { attemptLogin, PASSWORD } from '../auth/login-attempts.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 import {
   mongoHostPort,

@@ -4,9 +4,9 @@ import {
   AuditService,
   type AuditRecord,
 } from '../../src/audit/index.js';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
-import { Clock } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
 import { CapturedLines } from '../observability/captured-lines.js';
 import {
   callApiUrl,

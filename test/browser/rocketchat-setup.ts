@@ -1,5 +1,5 @@
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import type { CreatedUser, RocketChatEmulator } from '../rc-emulator/index.js';
 import { startTestEmulator } from '../rc-emulator/test-helpers.js';

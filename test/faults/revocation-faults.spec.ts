@@ -7,7 +7,7 @@ import {
   expect,
   it,
 } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { RevocationQueueRepository } from '../../src/rocketchat/tokens/revocation-queue.repository.js';
 import { RevocationWorker } from '../../src/rocketchat/tokens/revocation-worker.service.js';
 import type { FaultAction } from '../rc-emulator/core/faults.js';

@@ -7,7 +7,7 @@ import {
   expect,
   it,
 } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { RocketChatHttp } from '../../src/rocketchat/client/rocketchat-http.service.js';
 import { RocketChatVersionService } from '../../src/rocketchat/client/rocketchat-version.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
@@ -20,7 +20,7 @@ import {
   startHarness,
   type Harness,
 } from '../rocketchat/harness.js';
-import type { BrowserLikeClient } from '../session/browser-like-client.js';
+import type { BrowserLikeClient } from '../support/browser-like-client.js';
 import { fakeClock, type FakeClock } from '../support/fake-clock.js';
 import { settleAndCheck } from './settle.js';
 

@@ -1,10 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  UserAdminService,
-  UsersRepository,
-} from '../../src/auth/users/index.js';
+import { UserAdminService, UsersRepository } from '../../src/users/index.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
-import { BrowserLikeClient } from '../session/browser-like-client.js';
+import { BrowserLikeClient } from '../support/browser-like-client.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 

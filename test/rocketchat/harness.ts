@@ -7,7 +7,7 @@ import type {
   RocketChatEmulator,
   RocketChatEmulatorOptions,
 } from '../rc-emulator/index.js';
-import { BrowserLikeClient } from '../session/browser-like-client.js';
+import { BrowserLikeClient } from '../support/browser-like-client.js';
 import { createTestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 

@@ -1,11 +1,11 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import { Types, type Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { OrphanSweeper } from '../../src/rocketchat/tokens/orphan-sweeper.service.js';
 import { RevocationQueueRepository } from '../../src/rocketchat/tokens/revocation-queue.repository.js';
-import { BrowserLikeClient, csrfOf } from '../session/browser-like-client.js';
+import { BrowserLikeClient, csrfOf } from '../support/browser-like-client.js';
 import { RcClient } from '../rc-emulator/test-helpers.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
-import type { BrowserLikeClient } from '../session/browser-like-client.js';
+import { UserAdminService } from '../../src/users/index.js';
+import type { BrowserLikeClient } from '../support/browser-like-client.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 import {
   mongoHostPort,

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
-import { pageContentSecurityPolicy } from '../../src/security/index.js';
+import { UserAdminService } from '../../src/users/index.js';
+import { pageContentSecurityPolicy } from '../../src/web/index.js';
 import { SessionService } from '../../src/session/index.js';
 import { scriptJson } from '../../src/rocketchat/api/post-login-page.service.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
-import { BrowserLikeClient, decoded } from '../session/browser-like-client.js';
+import { BrowserLikeClient, decoded } from '../support/browser-like-client.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 

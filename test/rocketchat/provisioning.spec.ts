@@ -1,8 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  UserAdminService,
-  type BridgeUser,
-} from '../../src/auth/users/index.js';
+import { UserAdminService, type BridgeUser } from '../../src/users/index.js';
 import type { Env } from '../../src/config/index.js';
 import { ProvisioningService } from '../../src/rocketchat/provisioning/provisioning.service.js';
 import { RocketChatAccountRefusedError } from '../../src/rocketchat/provisioning/provisioning.errors.js';

@@ -7,9 +7,10 @@ import {
   it,
   vi,
 } from 'vitest';
-import { UserAdminService } from '../../src/auth/users/index.js';
-import { Clock, SessionService } from '../../src/session/index.js';
-import type { BrowserLikeClient } from '../session/browser-like-client.js';
+import { UserAdminService } from '../../src/users/index.js';
+import { Clock } from '../../src/common/index.js';
+import { SessionService } from '../../src/session/index.js';
+import type { BrowserLikeClient } from '../support/browser-like-client.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 
 const PASSWORD = 'correct horse battery';

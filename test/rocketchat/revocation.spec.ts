@@ -9,7 +9,7 @@ import {
 import { RestTokenStrategy } from '../../src/rocketchat/tokens/rest-token.strategy.js';
 import type { StoredSessionToken } from '../../src/rocketchat/tokens/session-tokens.repository.js';
 import { TokenCipher } from '../../src/rocketchat/tokens/token-cipher.js';
-import { UserLogoutGuard } from '../../src/rocketchat/tokens/user-logout.guard.js';
+import { UserLogoutService } from '../../src/rocketchat/tokens/user-logout.service.js';
 import { createTestApp } from '../support/app.js';
 import { RcClient } from '../rc-emulator/test-helpers.js';
 import { startHarness, type Harness } from './harness.js';
@@ -67,7 +67,7 @@ describe.each(['7.10.0', '8.0.0'])(
         resumeToken: true,
         pat: true,
       });
-      expect(await h.app.get(UserLogoutGuard).logoutUser(user.userId)).toBe(
+      expect(await h.app.get(UserLogoutService).logoutUser(user.userId)).toBe(
         true,
       );
       expect(await h.rc.control.tokenCount(user.userId)).toBe(0);
@@ -75,7 +75,7 @@ describe.each(['7.10.0', '8.0.0'])(
 
     it("should never send users.logout for an empty id, the bridge's own account, an admin or a bot, and the admin's token survives", async () => {
       const started = new Date();
-      const guard = h.app.get(UserLogoutGuard);
+      const guard = h.app.get(UserLogoutService);
       const otherAdmin = await h.rc.control.createAdmin();
       const bot = await h.rc.control.createBot();
       for (const id of [

@@ -1,17 +1,17 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
+import { CredentialsService } from '../../src/users/index.js';
 import { MongoConnectionService } from '../../src/database/index.js';
 import { LoginService } from '../../src/auth/login/login.service.js';
 import { freePort } from '../support/browser.js';
-import { csrfOf, setCookies } from '../session/browser-like-client.js';
+import { csrfOf, setCookies } from '../support/browser-like-client.js';
 import {
   appWithUsers,
   attemptLogin,
   outcome,
   PASSWORD,
-} from './login-attempts.js';
+} from '../auth/login-attempts.js';
 
 type App = Awaited<ReturnType<typeof appWithUsers>>;
 
@@ -237,9 +237,9 @@ describe('bad input (app.inject)', () => {
     });
     expectGeneric(json.body, ['hunter2', 'secret', 'mongodb']);
 
-    vi.spyOn(t.app.get(LoginService), 'show').mockRejectedValue(
-      new TypeError("Cannot read properties of undefined (reading 'x')"),
-    );
+    vi.spyOn(t.app.get(LoginService), 'target').mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    });
     const page = await t.app.inject({ method: 'GET', url: '/login' });
     expect(page.statusCode).toBe(500);
     expect(page.body).toContain('Something went wrong');

@@ -13,7 +13,7 @@ import {
 } from '../rocketchat/harness.js';
 import { TEST_ENV } from '../support/app.js';
 import { freshDatabaseUri, mongoIsFerretDb } from '../support/mongo.js';
-import { runCli as runBin, type CliRun } from './run-cli.js';
+import { runCli as runBin, type CliRun } from '../support/run-cli.js';
 import { leaks, type Secret } from './secret-scan.js';
 
 // Checklist SEC-1 for the processes an operator runs by hand: `rc-bridge users ...`, `rc-bridge

@@ -1,9 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/index.js';
-import { RateLimitedError, RateLimiter } from '../../src/security/index.js';
-import { LoginFlowService } from '../../src/session/index.js';
-import { Clock } from '../../src/session/index.js';
+import { CredentialsService } from '../../src/users/index.js';
+import {
+  RateLimitedError,
+  RateLimiter,
+  LoginFlowService,
+} from '../../src/security/index.js';
+import { Clock } from '../../src/common/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
-import { UserAdminService } from '../../src/auth/users/index.js';
+import { UserAdminService } from '../../src/users/index.js';
 import {
   IndexManager,
   MongoConnectionService,
@@ -13,7 +13,7 @@ import { CapturedLines } from '../observability/captured-lines.js';
 import type { CreatedUser, RocketChatEmulator } from '../rc-emulator/index.js';
 import { startTestEmulator } from '../rc-emulator/test-helpers.js';
 import { callApiUrl, loginAs } from '../rocketchat/harness.js';
-import { BrowserLikeClient, csrfOf } from '../session/browser-like-client.js';
+import { BrowserLikeClient, csrfOf } from '../support/browser-like-client.js';
 import { TEST_ENV } from '../support/app.js';
 import { freshDatabaseUri, mongoIsFerretDb } from '../support/mongo.js';
 import {

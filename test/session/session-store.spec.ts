@@ -12,9 +12,9 @@ import {
   vi,
 } from 'vitest';
 import { IndexManager } from '../../src/database/index.js';
+import { Clock } from '../../src/common/index.js';
 import {
-  Clock,
-  SessionLoggedOutEvent,
+  SessionEndedEvent,
   SessionService,
   SessionStoreUnavailableError,
   SessionUserCheck,
@@ -36,7 +36,7 @@ describe('session store (real MongoDB)', () => {
   let t: TestApp;
   let sessions: SessionService;
   let now: number;
-  let events: SessionLoggedOutEvent[];
+  let events: SessionEndedEvent[];
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -52,7 +52,7 @@ describe('session store (real MongoDB)', () => {
     sessions = t.app.get(SessionService);
     t.app
       .get(EventEmitter2)
-      .on(SessionLoggedOutEvent.eventName, (event: SessionLoggedOutEvent) => {
+      .on(SessionEndedEvent.eventName, (event: SessionEndedEvent) => {
         events.push(event);
       });
   });
@@ -62,7 +62,7 @@ describe('session store (real MongoDB)', () => {
     now = Date.UTC(2030, 0, 1, 9);
     vi.spyOn(t.app.get(Clock), 'now').mockImplementation(() => now);
     // These sessions belong to made-up user ids: the store is under test here, not the re-check
-    // of the user (test/security/session-user-check.spec.ts).
+    // of the user (test/session/session-user-check.spec.ts).
     vi.spyOn(t.app.get(SessionUserCheck), 'verdict').mockResolvedValue('ok');
     events = [];
   });

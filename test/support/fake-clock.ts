@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { Clock } from '../../src/session/index.js';
+import { Clock } from '../../src/common/index.js';
 
 export interface FakeClock {
   now(): number;

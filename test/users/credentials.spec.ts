@@ -11,13 +11,10 @@ import {
   it,
   vi,
 } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/credentials.service.js';
-import { UserAdminService } from '../../src/auth/users/user-admin.service.js';
-import {
-  USER_MODEL,
-  type UserDocument,
-} from '../../src/auth/users/user.schema.js';
-import { UserStoreUnavailableError } from '../../src/auth/users/users.errors.js';
+import { CredentialsService } from '../../src/users/credentials.service.js';
+import { UserAdminService } from '../../src/users/user-admin.service.js';
+import { USER_MODEL, type UserDocument } from '../../src/users/user.schema.js';
+import { UserStoreUnavailableError } from '../../src/users/users.errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { freshDatabaseUri } from '../support/mongo.js';
 import {

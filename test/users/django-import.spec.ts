@@ -2,17 +2,14 @@ import { pbkdf2Sync } from 'node:crypto';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsService } from '../../src/auth/users/credentials.service.js';
+import { CredentialsService } from '../../src/users/credentials.service.js';
 import {
   DjangoImportService,
   ImportWriteError,
-} from '../../src/auth/users/import/django-import.service.js';
-import { UserAdminService } from '../../src/auth/users/user-admin.service.js';
-import {
-  USER_MODEL,
-  type UserDocument,
-} from '../../src/auth/users/user.schema.js';
-import { UsersRepository } from '../../src/auth/users/users.repository.js';
+} from '../../src/users/import/django-import.service.js';
+import { UserAdminService } from '../../src/users/user-admin.service.js';
+import { USER_MODEL, type UserDocument } from '../../src/users/user.schema.js';
+import { UsersRepository } from '../../src/users/users.repository.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 /** Exactly as Django's PBKDF2PasswordHasher.encode: UTF-8 password, the salt string's UTF-8 bytes, 32 bytes. */

@@ -1,12 +1,9 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsersRepository } from '../../src/auth/users/users.repository.js';
-import { UsernameTakenError } from '../../src/auth/users/users.errors.js';
-import {
-  USER_MODEL,
-  type UserDocument,
-} from '../../src/auth/users/user.schema.js';
+import { UsersRepository } from '../../src/users/users.repository.js';
+import { UsernameTakenError } from '../../src/users/users.errors.js';
+import { USER_MODEL, type UserDocument } from '../../src/users/user.schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
 function newUser(username: string, key = username.toLowerCase()) {

@@ -3,13 +3,13 @@ import { LocalStrategy } from './local.strategy.js';
 import { LoginController } from './login.controller.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 import { LogoutController } from './logout.controller.js';
 
 export { InvalidCredentialsError } from './login.errors.js';
 export { DEFAULT_NEXT, safeNext } from './next-target.js';
 
-/** Wired into AuthModule (which imports SessionModule and exports the credential check). */
+/** Wired into AuthModule. */
 export const LOGIN_CONTROLLERS = [LoginController, LogoutController];
 export const LOGIN_PROVIDERS = [
   LocalStrategy,

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
-import { LoginProtection } from '../../security/index.js';
-import type { AuthenticatedUser } from '../users/index.js';
+import { LoginProtection } from '../protection/login-protection.service.js';
+import type { AuthenticatedUser } from '../../users/index.js';
+import { loginClient } from './login-client.js';
 import { InvalidCredentialsError } from './login.errors.js';
 
 /**
  * passport-local, used only to check the form's credentials: no passport session (ours is the
  * Session module's). The check goes through LoginProtection (address budget, concurrency cap,
- * account lockout, audit). Unknown user, wrong password, disabled and locked account are one
+ * account lockout; every outcome announced for the audit trail). Unknown user, wrong password, disabled and locked account are one
  * failure.
  */
 @Injectable()
@@ -28,7 +29,11 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     username: string,
     password: string,
   ): Promise<AuthenticatedUser> {
-    const user = await this.protection.verify(username, password, request);
+    const user = await this.protection.verify(
+      username,
+      password,
+      loginClient(request),
+    );
     if (!user) {
       throw new InvalidCredentialsError();
     }

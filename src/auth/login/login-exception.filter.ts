@@ -11,23 +11,23 @@ import { describeMongoError } from '../../database/index.js';
 import {
   CookiesBlockedError,
   CsrfRejectedError,
-  LoginFlowService,
-  SessionStoreUnavailableError,
+  LoginFlowCookie,
   formField,
-} from '../../session/index.js';
+  RateLimitedError,
+} from '../../security/index.js';
+import { SessionStoreUnavailableError } from '../../session/index.js';
 import {
   LoginBusyError,
-  RateLimitedError,
-  ThrottleStoreUnavailableError,
   TooManyLoginAttemptsError,
-} from '../../security/index.js';
-import { UserStoreUnavailableError } from '../users/index.js';
+} from '../protection/login-protection.errors.js';
+import { ThrottleStoreUnavailableError } from '../../throttle/index.js';
+import { UserStoreUnavailableError } from '../../users/index.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import {
   InvalidCredentialsError,
   InvalidLoginFormError,
 } from './login.errors.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 import { DEFAULT_NEXT, safeNext } from './next-target.js';
 
 const FORM_ERRORS = {
@@ -50,7 +50,7 @@ export class LoginExceptionFilter implements ExceptionFilter {
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
     private readonly views: LoginViews,
-    private readonly flows: LoginFlowService,
+    private readonly flows: LoginFlowCookie,
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {

@@ -1,4 +1,4 @@
-import { parseUsername } from '../users/user-fields.js';
+import { parseUsername } from '../../users/index.js';
 import { InvalidLoginFormError } from './login.errors.js';
 
 /** Bounds of the form fields (characters); the credential check applies its own, stricter rules. */

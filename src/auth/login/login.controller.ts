@@ -9,54 +9,103 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimit } from '../../security/index.js';
-import { CsrfGuard, Frameable } from '../../session/index.js';
-import type { AuthenticatedUser } from '../users/index.js';
+import {
+  CsrfGuard,
+  type LoginFlow,
+  LoginFlowCookie,
+  RateLimit,
+} from '../../security/index.js';
+import { SessionService } from '../../session/index.js';
+import type { AuthenticatedUser } from '../../users/index.js';
+import { Frameable } from '../../web/index.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
+import { LoginViews } from './login-views.js';
 
 /** The login page (Rocket.Chat's Iframe URL is `/login/?next=…`; both slash forms answer). */
 @Controller('login')
 @UseFilters(LoginExceptionFilter)
 export class LoginController {
-  constructor(private readonly login: LoginService) {}
+  constructor(
+    private readonly login: LoginService,
+    private readonly sessions: SessionService,
+    private readonly flows: LoginFlowCookie,
+    private readonly views: LoginViews,
+  ) {}
 
+  /**
+   * A visitor with a session goes straight on (303), unless Rocket.Chat dropped its token: then
+   * the page asks ("Continue as …"). Otherwise the form, with a new or refreshed login flow.
+   */
   @Get()
   @Frameable()
-  show(
+  async show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @Query('next') next: unknown,
     @Query('popup') popup: unknown,
     @Query('client') client: unknown,
   ): Promise<FastifyReply> {
-    return this.login.show(request, reply, { next, popup, client });
+    const target = this.login.target({ next, popup, client });
+    const session = await this.sessions.resolve(request);
+    if (session && !session.interactionRequired) {
+      return this.views.redirect(reply, target);
+    }
+    const flow = this.flows.start(request, reply, target);
+    const name = session ? await this.login.continuableAs(session) : undefined;
+    return name === undefined
+      ? this.views.form(request, reply, flow)
+      : this.views.continueAs(request, reply, flow, name);
   }
 
   /**
    * The rate limit first (a global guard), then CSRF, then the form's shape, then the credentials
-   * (guards run in this order).
+   * (guards run in this order); then a new session, and on to `next`.
    */
   @Post()
   @Frameable()
   @RateLimit('forms')
   @UseGuards(CsrfGuard, LocalAuthGuard)
-  submit(
+  async submit(
     @Req() request: FastifyRequest & { user: AuthenticatedUser },
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return this.login.complete(request, reply, request.user);
+    const flow = this.verifiedFlow(request);
+    const session = await this.sessions.create(request, reply, request.user.id);
+    this.flows.end(reply);
+    this.login.loggedIn(request.user.id, session);
+    return this.views.redirect(reply, flow);
   }
 
+  /** The visitor confirmed the account: stop asking and go on (back to the form if it ended). */
   @Post('continue')
   @Frameable()
   @RateLimit('forms')
   @UseGuards(CsrfGuard)
-  continue(
+  async continue(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return this.login.continue(request, reply);
+    const flow = this.verifiedFlow(request);
+    if (!(await this.login.confirm(await this.sessions.resolve(request)))) {
+      // The session ended meanwhile: back to the form, same target.
+      return this.views.form(
+        request,
+        reply,
+        this.flows.start(request, reply, flow),
+      );
+    }
+    this.flows.end(reply);
+    return this.views.redirect(reply, flow);
+  }
+
+  private verifiedFlow(request: FastifyRequest): LoginFlow {
+    const flow = this.flows.verifiedFlow(request);
+    if (!flow) {
+      // Only reachable if a route forgot CsrfGuard: refuse rather than guess a target.
+      throw new Error('Login flow not verified: the route lacks CsrfGuard');
+    }
+    return flow;
   }
 }

@@ -1,19 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditService } from '../../audit/index.js';
-import { InjectConfig, type AppConfig } from '../../config/index.js';
-import {
-  BoundedMemo,
-  LoginFlowService,
-  SessionService,
-  type LoginFlow,
-  type Session,
-} from '../../session/index.js';
-import { UsersRepository, type AuthenticatedUser } from '../users/index.js';
-import { LoginViews } from './login-views.service.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { BoundedMemo } from '../../common/index.js';
+import { type AppConfig, InjectConfig } from '../../config/index.js';
+import { SessionLifecycle, type Session } from '../../session/index.js';
+import { UsersRepository } from '../../users/index.js';
+import { LoggedOutEvent } from '../events/logged-out.event.js';
+import type { LoginClient } from '../events/login-client.js';
 import { DEFAULT_NEXT, withElectronFlag, safeNext } from './next-target.js';
 
-/** The login page's decisions: form, "continue as", straight on to `next`, logout. */
+/** Where the login flow goes once it is done: a path on the bridge, in a login window or not. */
+export interface LoginTarget {
+  readonly next: string;
+  readonly popup: boolean;
+}
+
+/**
+ * The login page's decisions, in domain values (its controllers carry them to and from HTTP):
+ * where the flow goes, whether a session may continue without asking, what a confirmation and a
+ * logout change.
+ */
 @Injectable()
 export class LoginService {
   private readonly logger = new Logger(LoginService.name);
@@ -24,102 +29,38 @@ export class LoginService {
 
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
-    private readonly sessions: SessionService,
-    private readonly flows: LoginFlowService,
+    private readonly sessions: SessionLifecycle,
     private readonly users: UsersRepository,
-    private readonly views: LoginViews,
-    private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
   ) {}
 
   /**
-   * GET /login. `next` is validated here, once, and kept in the login-flow cookie. A visitor with a
-   * session goes straight on (303), unless Rocket.Chat dropped its token: then the page asks.
+   * GET /login's query as a target: `next` validated here, once (it is then kept in the login-flow
+   * cookie), the desktop app's flag kept, `popup=1` for a login window.
    */
-  async show(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    query: { next?: unknown; popup?: unknown; client?: unknown },
-  ): Promise<FastifyReply> {
+  target(query: {
+    next?: unknown;
+    popup?: unknown;
+    client?: unknown;
+  }): LoginTarget {
     const next =
       (typeof query.next === 'string'
         ? this.nextTargets.get(query.next)
         : undefined) ?? DEFAULT_NEXT;
-    const target = {
+    return {
       next:
         query.client === 'electron'
           ? withElectronFlag(next, this.app.publicOrigin)
           : next,
       popup: query.popup === '1',
     };
-    const session = await this.sessions.resolve(request);
-    if (session && !session.interactionRequired) {
-      return this.views.redirect(reply, target);
-    }
-    const flow = this.flows.start(request, reply, target);
-    if (session) {
-      const name = await this.continuableAs(session);
-      if (name !== undefined) {
-        return this.views.continueAs(request, reply, flow, name);
-      }
-    }
-    return this.views.form(request, reply, flow);
-  }
-
-  /** POST /login after the CSRF and credential checks: a new session, then on to `next`. */
-  async complete(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    user: AuthenticatedUser,
-  ): Promise<FastifyReply> {
-    const flow = this.verifiedFlow(request);
-    const session = await this.sessions.create(request, reply, user.id);
-    this.flows.end(reply);
-    this.logger.log(`User ${user.id} logged in (session ${session.id})`);
-    return this.views.redirect(reply, flow);
-  }
-
-  /** POST /login/continue: the visitor confirmed the account; stop asking and go on. */
-  async continue(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<FastifyReply> {
-    const flow = this.verifiedFlow(request);
-    const session = await this.sessions.resolve(request);
-    if (
-      !session ||
-      !(await this.sessions.setInteractionRequired(session.id, false))
-    ) {
-      // The session ended meanwhile: back to the form, same target.
-      return this.views.form(
-        request,
-        reply,
-        this.flows.start(request, reply, flow),
-      );
-    }
-    this.flows.end(reply);
-    return this.views.redirect(reply, flow);
   }
 
   /**
-   * POST /logout: ends the session (announced as `session.logged-out`), audits the logout (from
-   * the bridge's side) and shows a page.
+   * The name to offer as "Continue as …" for a session Rocket.Chat dropped the token of, or
+   * undefined when the account can no longer log in (the session then ends).
    */
-  async logout(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<FastifyReply> {
-    const flow = this.flows.verifiedFlow(request);
-    const ended = await this.sessions.logout(request, reply);
-    void this.audit.record(
-      { kind: 'logout', userId: ended?.userId, direction: 'bridge' },
-      request,
-    );
-    this.flows.end(reply);
-    return this.views.loggedOut(request, reply, flow);
-  }
-
-  /** The name to offer, or undefined when the account can no longer log in (session ended). */
-  private async continuableAs(session: Session): Promise<string | undefined> {
+  async continuableAs(session: Session): Promise<string | undefined> {
     const user = await this.users.findById(session.userId);
     if (!user?.active) {
       await this.sessions.destroy(session.id, 'user-disabled');
@@ -128,12 +69,23 @@ export class LoginService {
     return user.displayName ?? user.username;
   }
 
-  private verifiedFlow(request: FastifyRequest): LoginFlow {
-    const flow = this.flows.verifiedFlow(request);
-    if (!flow) {
-      // Only reachable if a route forgot CsrfGuard: refuse rather than guess a target.
-      throw new Error('Login flow not verified: the route lacks CsrfGuard');
-    }
-    return flow;
+  loggedIn(userId: string, session: Session): void {
+    this.logger.log(`User ${userId} logged in (session ${session.id})`);
+  }
+
+  /** The visitor confirmed the account: stop asking. False when the session ended meanwhile. */
+  async confirm(session: Session | null): Promise<boolean> {
+    return (
+      session !== null &&
+      (await this.sessions.setInteractionRequired(session.id, false))
+    );
+  }
+
+  /** The logout button was used (the session, if any, has ended): announced for the audit trail. */
+  loggedOut(ended: Session | null, client: LoginClient): void {
+    this.events.emit(
+      LoggedOutEvent.eventName,
+      new LoggedOutEvent(ended?.userId, client),
+    );
   }
 }

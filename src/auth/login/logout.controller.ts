@@ -8,11 +8,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimit } from '../../security/index.js';
-import { CsrfGuard, Frameable } from '../../session/index.js';
+import { CsrfGuard, LoginFlowCookie, RateLimit } from '../../security/index.js';
+import { SessionService } from '../../session/index.js';
+import { Frameable } from '../../web/index.js';
+import { loginClient } from './login-client.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
-import { LoginViews } from './login-views.service.js';
+import { LoginViews } from './login-views.js';
 
 /** Logout is a CSRF-checked POST only: a GET must not end a session (a link or image could). */
 @Controller('logout')
@@ -20,18 +22,28 @@ import { LoginViews } from './login-views.service.js';
 export class LogoutController {
   constructor(
     private readonly login: LoginService,
+    private readonly sessions: SessionService,
+    private readonly flows: LoginFlowCookie,
     private readonly views: LoginViews,
   ) {}
 
+  /**
+   * Ends the session (announced as `session.ended`), records the logout (from the bridge's side)
+   * and shows a page.
+   */
   @Post()
   @Frameable()
   @RateLimit('forms')
   @UseGuards(CsrfGuard)
-  logout(
+  async logout(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return this.login.logout(request, reply);
+    const flow = this.flows.verifiedFlow(request);
+    const ended = await this.sessions.logout(request, reply);
+    this.login.loggedOut(ended, loginClient(request));
+    this.flows.end(reply);
+    return this.views.loggedOut(request, reply, flow);
   }
 
   @Get()

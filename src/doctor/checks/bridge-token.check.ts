@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { AdminCredentials } from '../../rocketchat/client/admin-credentials.service.js';
 import {
+  AdminCredentials,
   RocketChatHttp,
   type RocketChatAuth,
-} from '../../rocketchat/client/rocketchat-http.service.js';
-import { isCredentialsRefused } from '../../rocketchat/client/rocketchat.errors.js';
+  isCredentialsRefused,
+} from '../../rocketchat/index.js';
 import { fail, ok, type CheckResult } from '../doctor-check.js';
 import { describeError } from './describe-error.js';
 

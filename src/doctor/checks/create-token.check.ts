@@ -4,13 +4,13 @@ import {
   type RocketChatConfig,
   type RocketChatVersion,
 } from '../../config/index.js';
-import { RocketChatApi } from '../../rocketchat/client/rocketchat-api.service.js';
-import type { RocketChatAuth } from '../../rocketchat/client/rocketchat-http.service.js';
 import {
+  RocketChatApi,
+  type RocketChatAuth,
   RocketChatAuthError,
   RocketChatRequestError,
   RocketChatTwoFactorError,
-} from '../../rocketchat/client/rocketchat.errors.js';
+} from '../../rocketchat/index.js';
 import { fail, ok, skip, warn, type CheckResult } from '../doctor-check.js';
 import { describeError } from './describe-error.js';
 

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import {
-  RocketChatHttp,
-  type RocketChatAuth,
-} from '../../rocketchat/client/rocketchat-http.service.js';
+import { RocketChatHttp, type RocketChatAuth } from '../../rocketchat/index.js';
 import { fail, ok, warn, type CheckResult } from '../doctor-check.js';
 import { describeError } from './describe-error.js';
 import { neededPermissions } from './permissions.js';

@@ -4,8 +4,10 @@ import {
   type RocketChatConfig,
   type RocketChatVersion,
 } from '../../config/index.js';
-import { RocketChatApi } from '../../rocketchat/client/rocketchat-api.service.js';
-import { RocketChatUnavailableError } from '../../rocketchat/client/rocketchat.errors.js';
+import {
+  RocketChatApi,
+  RocketChatUnavailableError,
+} from '../../rocketchat/index.js';
 import { fail, ok, warn, type CheckResult } from '../doctor-check.js';
 import { describeError } from './describe-error.js';
 

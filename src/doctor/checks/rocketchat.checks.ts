@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
-import { AdminCredentials } from '../../rocketchat/client/admin-credentials.service.js';
-import { RocketChatHttp } from '../../rocketchat/client/rocketchat-http.service.js';
+import { AdminCredentials, RocketChatHttp } from '../../rocketchat/index.js';
 import { skip, type CheckResult } from '../doctor-check.js';
 import { BridgeTokenCheck } from './bridge-token.check.js';
 import { CreateTokenCheck } from './create-token.check.js';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { getConfigToken } from '@nestjs/config';
 import type { RocketChatConfig } from '../../config/index.js';
-import { decodeEncryptionKey } from '../../config/rocketchat-tokens.config.js';
+import { decodeEncryptionKey } from '../../config/index.js';
 import { prefixedModels } from '../../database/index.js';
 import { BackchannelLogoutService } from './backchannel-logout.service.js';
 import { IdTokenSealer } from './id-token-sealer.js';

@@ -6,7 +6,7 @@ import { createPinoLogger } from './logger.factory.js';
 import { PinoNestLogger } from './pino-nest-logger.js';
 import { requestContext } from './request-context.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
-import { RequestLogController } from './request-log.controller.js';
+import { RequestLogLines } from './request-log-lines.js';
 
 export interface CreateLoggingOptions {
   /** Where lines go instead of stdout (tests capture them). */
@@ -42,13 +42,13 @@ export class Logging {
   /** Options for `new FastifyAdapter({...})`: our logger, request ids and request log lines. */
   get fastifyOptions(): {
     loggerInstance: PinoLogger;
-    logController: RequestLogController;
+    logController: RequestLogLines;
     genReqId: typeof requestIdFor;
     requestIdHeader: false;
   } {
     return {
       loggerInstance: this.pino,
-      logController: new RequestLogController(),
+      logController: new RequestLogLines(),
       genReqId: requestIdFor,
       requestIdHeader: false,
     };

@@ -3,21 +3,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
-import { RocketChatOriginGuard } from './rocketchat-origin.guard.js';
+import { RocketChatOrigins } from './rocketchat-origins.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
 
 /**
  * Rocket.Chat's "API URL" (Accounts › Iframe › API URL, method POST by default, GET allowed):
  * `200 {"loginToken": ...}` (or `{"token": ...}` with the legacy strategy, never both) for a
  * browser with a bridge session, else `401`. The origin check comes first, before the session is
- * read or Rocket.Chat called (see RocketChatOriginGuard); then the per-address rate limit
+ * read or Rocket.Chat called (see RocketChatOrigins); then the per-address rate limit
  * (RATE_LIMIT_API_URL), whose 429 keeps the CORS grant so Rocket.Chat's page can read it.
  */
 @Controller('rocketchat')
 @UseFilters(RocketChatApiFilter)
 export class ApiUrlController {
   constructor(
-    private readonly origins: RocketChatOriginGuard,
+    private readonly origins: RocketChatOrigins,
     private readonly sessions: SessionService,
     private readonly tokens: TokenLifecycle,
     private readonly limiter: RateLimiter,

@@ -5,7 +5,8 @@ import {
   InjectConfig,
   type RocketChatConfig,
 } from '../../config/index.js';
-import { PageResponder, SessionService } from '../../session/index.js';
+import { PageResponder } from '../../web/index.js';
+import { SessionService } from '../../session/index.js';
 import { RocketChatAccountRefusedError } from '../provisioning/provisioning.errors.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 

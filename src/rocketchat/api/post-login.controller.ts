@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Frameable } from '../../session/index.js';
+import { Frameable } from '../../web/index.js';
 import { PostLoginPage } from './post-login-page.service.js';
 import { PostLoginFilter } from './post-login.filter.js';
 

@@ -5,7 +5,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PageResponder } from '../../session/index.js';
+import { PageResponder } from '../../web/index.js';
 import { retryAfterSeconds } from '../client/rocketchat.errors.js';
 import { TokenMintingRefusedError } from '../tokens/token.errors.js';
 import { describeFailure } from './rocketchat-api.filter.js';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../../audit/index.js';
 import { RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
-import { RocketChatOriginGuard } from './rocketchat-origin.guard.js';
+import { RocketChatOrigins } from './rocketchat-origins.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
 
 /**
@@ -19,7 +19,7 @@ export class ReverseLogoutController {
   private readonly logger = new Logger(ReverseLogoutController.name);
 
   constructor(
-    private readonly origins: RocketChatOriginGuard,
+    private readonly origins: RocketChatOrigins,
     private readonly sessions: SessionService,
     private readonly limiter: RateLimiter,
     private readonly audit: AuditService,

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { getConfigToken } from '@nestjs/config';
 import type { RocketChatConfig } from '../../config/index.js';
 import { prefixedModels } from '../../database/index.js';
-import { ClockModule } from '../../session/clock.module.js';
+import { ClockModule } from '../../common/index.js';
 import {
   LEASE_LOCK_COLLECTION,
   LEASE_LOCK_MODEL,

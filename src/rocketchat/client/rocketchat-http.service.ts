@@ -7,7 +7,7 @@ import {
   MetricsService,
   rocketChatOutcome,
 } from '../../observability/index.js';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/index.js';
 import { remainingCallBudget } from './call-budget.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { interpretResponse, type JsonObject } from './rocketchat-response.js';

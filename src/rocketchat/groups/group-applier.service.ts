@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type GroupMappingConfig } from '../../config/index.js';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/index.js';
 import { GroupChanges, type ChangeResult } from './group-changes.service.js';
 import {
   GroupGrantsRepository,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { prefixedModels } from '../../database/index.js';
-import { ClockModule } from '../../session/clock.module.js';
+import { ClockModule } from '../../common/index.js';
 import { RocketChatClientModule } from '../client/rocketchat-client.module.js';
 import { GroupApplier } from './group-applier.service.js';
 import { GroupChanges } from './group-changes.service.js';

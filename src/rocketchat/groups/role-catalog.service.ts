@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/index.js';
 import {
   RocketChatRoomsApi,
   type RocketChatRole,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/index.js';
-import type { BridgeUser } from '../../auth/users/index.js';
+import type { BridgeUser } from '../../users/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { RocketChatApi } from '../client/rocketchat-api.service.js';
 import {

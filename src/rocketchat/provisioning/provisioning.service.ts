@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { BridgeUser } from '../../auth/users/index.js';
+import type { BridgeUser } from '../../users/index.js';
 import { AdminCredentials } from '../client/admin-credentials.service.js';
 import { RocketChatApi } from '../client/rocketchat-api.service.js';
 import type { RocketChatUser } from '../client/rocketchat-user.js';

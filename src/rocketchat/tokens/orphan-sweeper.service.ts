@@ -6,7 +6,8 @@ import {
 } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
-import { Clock, SessionService } from '../../session/index.js';
+import { Clock } from '../../common/index.js';
+import { SessionService } from '../../session/index.js';
 import { SessionEnd } from './session-end.service.js';
 import { SessionTokensRepository } from './session-tokens.repository.js';
 

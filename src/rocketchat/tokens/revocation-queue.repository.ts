@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/index.js';
 import {
   LeaseLocksRepository,
   turnKey,

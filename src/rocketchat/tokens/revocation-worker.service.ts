@@ -9,7 +9,7 @@ import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { Clock } from '../../session/index.js';
+import { Clock } from '../../common/index.js';
 import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
 import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';
@@ -17,7 +17,7 @@ import type { RevocationDocument } from './revocation.schema.js';
 import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
 import { TokenStrategies } from './token-strategies.service.js';
 import { UnknownMints } from './unknown-mints.service.js';
-import { UserLogoutGuard } from './user-logout.guard.js';
+import { UserLogoutService } from './user-logout.service.js';
 
 /**
  * One attempt's turn: far longer than an attempt takes (one Rocket.Chat call, a few MongoDB
@@ -51,7 +51,7 @@ export class RevocationWorker
     private readonly locks: LeaseLocksRepository,
     private readonly strategies: TokenStrategies,
     private readonly cipher: TokenCipher,
-    private readonly guard: UserLogoutGuard,
+    private readonly guard: UserLogoutService,
     private readonly unknownMints: UnknownMints,
     private readonly metrics: MetricsService,
     mongo: MongoConnectionService,

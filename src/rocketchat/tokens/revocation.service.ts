@@ -3,7 +3,7 @@ import { AuditService } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { describeMongoError } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { Clock } from '../../session/index.js';
+import { Clock } from '../../common/index.js';
 import { outsideCallBudget } from '../client/call-budget.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';
 import {

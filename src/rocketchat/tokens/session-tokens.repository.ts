@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { TokenStrategyName } from '../../config/index.js';
-import { Clock } from '../../session/clock.js';
+import { Clock } from '../../common/index.js';
 import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   SESSION_TOKEN_MODEL,

@@ -5,8 +5,11 @@ import {
   randomBytes,
 } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { decodeEncryptionKey } from '../../config/rocketchat-tokens.config.js';
+import {
+  InjectConfig,
+  type RocketChatConfig,
+  decodeEncryptionKey,
+} from '../../config/index.js';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService, type AuditRequest } from '../../audit/index.js';
-import { UsersRepository } from '../../auth/users/index.js';
+import { UsersRepository } from '../../users/index.js';
 import { MetricsService } from '../../observability/index.js';
-import { Clock, SessionService, type Session } from '../../session/index.js';
+import { Clock } from '../../common/index.js';
+import { SessionService, type Session } from '../../session/index.js';
 import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
 import { ProvisioningService } from '../provisioning/provisioning.service.js';
 import {

@@ -6,15 +6,14 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UserStoreUnavailableError } from '../../auth/users/users.errors.js';
+import { UserStoreUnavailableError } from '../../users/index.js';
 import { describeMongoError } from '../../database/index.js';
+import { PageResponder, acceptsHtml } from '../../web/index.js';
 import {
-  PageResponder,
   SessionStoreUnavailableError,
-  acceptsHtml,
+  SessionStoreUnavailableFilter,
 } from '../../session/index.js';
-import { SessionStoreUnavailableFilter } from '../../session/filters/session-store-unavailable.filter.js';
-import { ThrottleStoreUnavailableError } from '../throttle/throttle.errors.js';
+import { ThrottleStoreUnavailableError } from '../../throttle/index.js';
 import { genericErrorBody } from './generic-error.js';
 
 /** Which error page (views/error.hbs texts) a browser gets for a status. */

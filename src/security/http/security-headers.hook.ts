@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { HttpSecurityConfig } from '../../config/index.js';
-import { FALLBACK_CONTENT_SECURITY_POLICY } from './content-security-policy.js';
+import { FALLBACK_CONTENT_SECURITY_POLICY } from '../../web/index.js';
 
 /** Features no bridge page uses, denied to it and to anything it could embed. */
 export const PERMISSIONS_POLICY = [

@@ -6,8 +6,7 @@ import {
   type RateLimit,
 } from '../../config/index.js';
 import { addressKey } from '../client-address.js';
-import { ThrottleSubjects } from '../throttle/throttle-subjects.service.js';
-import { WindowCounter } from '../throttle/window-counter.service.js';
+import { ThrottleSubjects, WindowCounter } from '../../throttle/index.js';
 import { RateLimitedError } from './rate-limited.error.js';
 
 /**

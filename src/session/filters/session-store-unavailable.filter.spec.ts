@@ -2,7 +2,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
-import type { PageResponder } from '../web/page-responder.service.js';
+import type { PageResponder } from '../../web/index.js';
 import { SessionStoreUnavailableFilter } from './session-store-unavailable.filter.js';
 
 function run(accept: string | undefined) {

@@ -6,8 +6,12 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describeMongoError } from '../../database/index.js';
+import {
+  acceptsHtml,
+  PageResponder,
+  UNAVAILABLE_PAGE,
+} from '../../web/index.js';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
-import { PageResponder } from '../web/page-responder.service.js';
 
 /** Seconds a client should wait before retrying; MongoDB reconnects by itself. */
 export const RETRY_AFTER_SECONDS = 10;
@@ -42,14 +46,4 @@ export class SessionStoreUnavailableFilter implements ExceptionFilter {
       message: 'Sessions are temporarily unavailable; try again shortly',
     });
   }
-}
-
-export const UNAVAILABLE_PAGE = {
-  pageTitle: 'error.title',
-  heading: 'error.unavailable.heading',
-  message: 'error.unavailable.body',
-} as const;
-
-export function acceptsHtml(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html');
 }

@@ -1,0 +1,144 @@
+import { performance } from 'node:perf_hooks';
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { type AuthConfig, InjectConfig } from '../../config/index.js';
+import { addressKey } from '../../security/index.js';
+import {
+  type AuthenticatedUser,
+  CredentialsService,
+  parseUsername,
+} from '../../users/index.js';
+import { AccountLockedEvent } from '../events/account-locked.event.js';
+import {
+  LoginAttemptedEvent,
+  type LoginOutcome,
+} from '../events/login-attempted.event.js';
+import type { LoginClient } from '../events/login-client.js';
+import { AccountLockout } from './account-lockout.service.js';
+import { AddressFailures } from './address-failures.service.js';
+import {
+  LoginBusyError,
+  TooManyLoginAttemptsError,
+} from './login-protection.errors.js';
+import { PasswordCheckGate } from './password-check-gate.js';
+import { sleep, TimingEqualizer } from './timing-equalizer.js';
+
+/**
+ * The one way the login form checks a password: `CredentialsService.verify` wrapped in its
+ * protections, each decided before any hashing. In order: the client address's failure budget
+ * (429, TooManyLoginAttemptsError), a place among the concurrent password checks (503,
+ * LoginBusyError), the account's lockout, then the check. A locked account answers null, like a
+ * wrong password, after a delay drawn from recent failed checks: the lock shows neither in the
+ * answer nor in its timing. Every outcome is announced (LoginAttemptedEvent, AccountLockedEvent)
+ * for the audit trail and the login metric.
+ */
+@Injectable()
+export class LoginProtection {
+  private readonly gate: PasswordCheckGate;
+  private readonly timing = new TimingEqualizer();
+
+  constructor(
+    @InjectConfig('auth') config: AuthConfig,
+    private readonly credentials: CredentialsService,
+    private readonly lockout: AccountLockout,
+    private readonly addresses: AddressFailures,
+    private readonly events: EventEmitter2,
+  ) {
+    const { concurrency, queue } = config.protection.passwordChecks;
+    this.gate = new PasswordCheckGate(concurrency, queue);
+  }
+
+  /** The user, or null for wrong credentials and locked accounts alike. */
+  async verify(
+    username: string,
+    password: string,
+    client: LoginClient,
+  ): Promise<AuthenticatedUser | null> {
+    const parsed = parseUsername(username);
+    const name = parsed.ok ? parsed.value.display : username;
+    // The form refuses names that cannot exist; should one get here, it shares one harmless key.
+    const key = parsed.ok ? parsed.value.key : '\u0000invalid';
+    const address = addressKey(client.ip);
+
+    const wait = await this.addresses.refusal(address);
+    if (wait !== undefined) {
+      this.announce('throttled', name, client, undefined, wait);
+      throw new TooManyLoginAttemptsError(wait);
+    }
+
+    const started = performance.now();
+    let outcome;
+    try {
+      outcome = await this.gate.run(async () => {
+        const admission = await this.lockout.admit(key);
+        return {
+          admission,
+          user: admission.admitted
+            ? await this.credentials.verify(username, password)
+            : null,
+        };
+      });
+    } catch (error) {
+      if (error instanceof LoginBusyError) {
+        this.announce('busy', name, client);
+      }
+      throw error;
+    }
+    const { admission, user } = outcome;
+
+    if (user) {
+      await this.lockout.succeeded(key);
+      this.announce('succeeded', name, client, user);
+      return user;
+    }
+
+    if (admission.admitted) {
+      this.timing.record(performance.now() - started);
+    } else {
+      await this.equalize(password, performance.now() - started);
+    }
+    await this.addresses.failed(address);
+    const lock = await this.lockout.failed(key, admission, async () =>
+      parsed.ok ? this.credentials.isUser(username) : false,
+    );
+    this.announce(admission.admitted ? 'failed' : 'locked', name, client);
+    if (lock) {
+      this.events.emit(
+        AccountLockedEvent.eventName,
+        new AccountLockedEvent(name, lock.until, lock.level, client),
+      );
+    }
+    return null;
+  }
+
+  private announce(
+    outcome: LoginOutcome,
+    username: string,
+    client: LoginClient,
+    user?: AuthenticatedUser,
+    retryAfterSeconds?: number,
+  ): void {
+    this.events.emit(
+      LoginAttemptedEvent.eventName,
+      new LoginAttemptedEvent(
+        outcome,
+        username,
+        client,
+        user && { id: user.id, username: user.username },
+        retryAfterSeconds,
+      ),
+    );
+  }
+
+  /** Waits as long as a failed check would have taken (a real dummy check before any sample). */
+  private async equalize(password: string, elapsedMs: number): Promise<void> {
+    const target = this.timing.sample();
+    if (target === undefined) {
+      await this.gate.run(() => this.credentials.spendCheck(password));
+      return;
+    }
+    if (target > elapsedMs) {
+      await sleep(target - elapsedMs);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { doctorCommandGroup } from './doctor.commands.js';
