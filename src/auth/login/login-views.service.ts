@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InjectConfig, type AppConfig } from '../../config/index.js';
+import {
+  InjectConfig,
+  type AppConfig,
+  type RocketChatConfig,
+} from '../../config/index.js';
 import {
   LoginFlowService,
   PageResponder,
@@ -12,7 +16,6 @@ import { DEFAULT_NEXT, loginUrl, withPopupFlag } from './next-target.js';
 export type ErrorPage =
   | 'csrf'
   | 'unavailable'
-  | 'method'
   | 'badRequest'
   | 'tooManyRequests'
   | 'internal';
@@ -22,6 +25,7 @@ export type ErrorPage =
 export class LoginViews {
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
+    @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
     private readonly pages: PageResponder,
     private readonly flows: LoginFlowService,
   ) {}
@@ -75,6 +79,26 @@ export class LoginViews {
     );
   }
 
+  /** "Signed in as … · Open Rocket.Chat · Log out", for a visit of the bridge itself (GET /). */
+  signedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: LoginFlow,
+    displayName: string,
+  ): FastifyReply {
+    return this.pages.send(
+      request,
+      reply,
+      'signed-in',
+      {
+        pageTitle: 'signedIn.title',
+        displayName,
+        rocketChatUrl: this.rocketchat.url,
+      },
+      { volatile: { csrfToken: this.flows.csrfToken(flow) } },
+    );
+  }
+
   loggedOut(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -107,8 +131,7 @@ export class LoginViews {
     page: ErrorPage,
     next: string = DEFAULT_NEXT,
   ): FastifyReply {
-    const restart =
-      page === 'csrf' || page === 'method' || page === 'badRequest';
+    const restart = page === 'csrf' || page === 'badRequest';
     return this.pages.send(
       request,
       reply,

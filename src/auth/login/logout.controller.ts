@@ -12,15 +12,18 @@ import { RateLimit } from '../../security/index.js';
 import { CsrfGuard, Frameable } from '../../session/index.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
-import { LoginViews } from './login-views.service.js';
+import { SignedInPage } from './signed-in-page.service.js';
 
-/** Logout is a CSRF-checked POST only: a GET must not end a session (a link or image could). */
+/**
+ * Logout is a CSRF-checked POST only: a GET must not end a session (a link or image could), so
+ * GET shows the page with the log-out button (or the login form).
+ */
 @Controller('logout')
 @UseFilters(LoginExceptionFilter)
 export class LogoutController {
   constructor(
     private readonly login: LoginService,
-    private readonly views: LoginViews,
+    private readonly signedIn: SignedInPage,
   ) {}
 
   @Post()
@@ -35,11 +38,10 @@ export class LogoutController {
   }
 
   @Get()
-  refuseGet(
+  show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-  ): FastifyReply {
-    void reply.header('allow', 'POST');
-    return this.views.error(request, reply, 405, 'method');
+  ): Promise<FastifyReply> {
+    return this.signedIn.show(request, reply);
   }
 }
