@@ -14,11 +14,7 @@ import { LOGIN_FORM_LIMITS } from './login-form.js';
 import { DEFAULT_NEXT, loginUrl, withPopupFlag } from './next-target.js';
 
 export type ErrorPage =
-  | 'csrf'
-  | 'unavailable'
-  | 'badRequest'
-  | 'tooManyRequests'
-  | 'internal';
+  'csrf' | 'unavailable' | 'badRequest' | 'tooManyRequests' | 'internal';
 
 /** The pages of the login flow and the redirect that ends it; templates get only what they need. */
 @Injectable()
