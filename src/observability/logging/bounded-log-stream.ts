@@ -15,6 +15,11 @@ export function droppedLogLines(): number {
 
 type Output = Pick<Writable, 'write' | 'writableLength' | 'on'>;
 
+/** Outputs listened to for errors (one listener each, however many loggers share stdout). */
+const watched = new WeakSet<Output>();
+/** Outputs that failed: written to no more. */
+const broken = new WeakSet<Output>();
+
 /**
  * pino's destination for stdout. Node writes to a pipe or socket without blocking (libuv queues
  * what the reader has not taken yet), so a reader that stops reading would let that queue grow
@@ -24,21 +29,23 @@ type Output = Pick<Writable, 'write' | 'writableLength' | 'on'>;
  * itself, which cannot stall for long.
  */
 export class BoundedLogStream {
-  private broken = false;
-
   constructor(
     private readonly out: Output,
     private readonly maxBytes = LOG_BUFFER_BYTES,
   ) {
-    // EPIPE and the like: the reader is gone for good. Without a listener it would crash the process.
-    out.on('error', () => {
-      this.broken = true;
-    });
+    if (!watched.has(out)) {
+      watched.add(out);
+      // EPIPE and the like: the reader is gone for good. Unheard, the error would end the process.
+      out.on('error', () => broken.add(out));
+    }
   }
 
   write(line: string): void {
     // String length as the line's size: at most a third of its UTF-8 bytes off, and cheap.
-    if (this.broken || this.out.writableLength + line.length > this.maxBytes) {
+    if (
+      broken.has(this.out) ||
+      this.out.writableLength + line.length > this.maxBytes
+    ) {
       droppedTotal += 1;
       return;
     }

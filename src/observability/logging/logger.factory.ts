@@ -106,7 +106,10 @@ function destinationFor(
   // Never blocking: a stalled stdout costs dropped lines, not a stalled process. What is queued
   // at exit is flushed by flushLogs() (main.ts), within a bound.
   const target: DestinationStream =
-    options.destination ?? new BoundedLogStream(process.stdout);
+    options.destination ??
+    (options.silent
+      ? { write: () => undefined }
+      : new BoundedLogStream(process.stdout));
   if (config.format === 'pretty') {
     // In-process like the JSON output (pino-pretty's transport is a worker).
     const prettify = prettyFactory({
