@@ -127,7 +127,7 @@ export class UsersRepository {
 
   /** Whether no user exists at all (the first start). */
   async isEmpty(): Promise<boolean> {
-    return (await this.model.exists({}).exec()) === null;
+    return (await this.model.countDocuments({}, { limit: 1 }).exec()) === 0;
   }
 
   /** Which of these normalised keys are taken already. */
