@@ -8,9 +8,11 @@ import {
   readLoggingSettings,
   type AllConfig,
 } from './config/index.js';
-import { Logging } from './observability/index.js';
+import { Logging, flushLogs } from './observability/index.js';
 
 const logger = new Logger('Bootstrap');
+/** How long an exit waits for stdout to take the queued log lines. */
+const LOG_FLUSH_MS = 2000;
 
 async function main(): Promise<void> {
   const env = processEnv();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
       logger.fatal(
         `Not starting: ${error.problems.length} configuration problem(s)`,
       );
-      process.exit(1);
+      return exit(1);
     }
     throw error;
   }
@@ -55,7 +57,7 @@ function stopOnSignals(app: NestFastifyApplication, timeoutMs: number): void {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn(`${signal} received again: exiting now`);
-      process.exit(1);
+      return exit(1);
     }
     stopping = true;
     logger.log(
@@ -63,18 +65,18 @@ function stopOnSignals(app: NestFastifyApplication, timeoutMs: number): void {
     );
     setTimeout(() => {
       logger.error('Shutdown took too long: exiting with requests still open');
-      process.exit(1);
+      exit(1);
     }, timeoutMs).unref();
     app.close().then(
       () => {
         logger.log('Shut down cleanly');
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         logger.error(
           `Shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
         );
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -83,12 +85,18 @@ function stopOnSignals(app: NestFastifyApplication, timeoutMs: number): void {
 }
 
 /** Logged through the sanitizing logger: Node's own report would print, say, an axios error whole. */
-function die(what: string, error: unknown): never {
+function die(what: string, error: unknown): void {
   logger.fatal(`${what}: the process stops`, error);
-  process.exit(1);
+  exit(1);
+}
+
+/** process.exit() once stdout took the queued log lines, or after LOG_FLUSH_MS if it does not. */
+function exit(code: number): void {
+  process.exitCode = code;
+  void flushLogs(LOG_FLUSH_MS).finally(() => process.exit(code));
 }
 
 main().catch((error: unknown) => {
   logger.fatal('Start-up failed', error);
-  process.exit(1);
+  exit(1);
 });

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
-import { PasswordsModule, UsersModule } from '../users/index.js';
+import {
+  FirstUserModule,
+  PasswordsModule,
+  UsersModule,
+} from '../users/index.js';
 import { WebModule } from '../web/index.js';
 import { LoginAuditListener } from './listeners/login-audit.listener.js';
 import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
@@ -24,6 +28,7 @@ import { LockoutModule } from './protection/lockout.module.js';
     SecurityModule,
     WebModule,
     LockoutModule,
+    FirstUserModule,
   ],
   controllers: LOGIN_CONTROLLERS,
   providers: [

@@ -1,5 +1,9 @@
 import type { EnvReader } from './env.js';
 import {
+  readInitialUserConfig,
+  type InitialUserConfig,
+} from './initial-user.config.js';
+import {
   readLoginProtectionConfig,
   type LoginProtectionConfig,
 } from './security.config.js';
@@ -16,6 +20,8 @@ export interface AuthConfig {
   readonly argon2: Argon2Params;
   /** Lockout, per-address failure budget and the cap on concurrent password checks. */
   readonly protection: LoginProtectionConfig;
+  /** Created when the database has no users yet (BRIDGE_INITIAL_USER). */
+  readonly initialUser?: InitialUserConfig;
 }
 
 /** OWASP's minimum for argon2id: m=19 MiB, t=2, p=1. Configuration may only go up. */
@@ -26,12 +32,13 @@ export const ARGON2_FLOOR: Argon2Params = {
 };
 
 export function readAuthConfig(r: EnvReader): AuthConfig {
+  const passwordMinLength = r.int('PASSWORD_MIN_LENGTH', {
+    default: 8,
+    min: 8,
+    max: 128,
+  });
   return {
-    passwordMinLength: r.int('PASSWORD_MIN_LENGTH', {
-      default: 8,
-      min: 8,
-      max: 128,
-    }),
+    passwordMinLength,
     argon2: {
       memoryKiB: r.int('ARGON2_MEMORY_KIB', {
         default: ARGON2_FLOOR.memoryKiB,
@@ -50,5 +57,6 @@ export function readAuthConfig(r: EnvReader): AuthConfig {
       }),
     },
     protection: readLoginProtectionConfig(r),
+    initialUser: readInitialUserConfig(r, passwordMinLength),
   };
 }

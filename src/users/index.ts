@@ -17,3 +17,4 @@ export { usersCommandGroup } from './cli/users.commands.js';
 export { PasswordHasher } from './passwords/password-hasher.service.js';
 export { PasswordsModule } from './passwords/passwords.module.js';
 export { parseUsername } from './user-fields.js';
+export { FirstUserModule } from './first-user.module.js';

@@ -125,6 +125,11 @@ export class UsersRepository {
     return docs.map(toBridgeUser);
   }
 
+  /** Whether no user exists at all (the first start). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.model.countDocuments({}, { limit: 1 }).exec()) === 0;
+  }
+
   /** Which of these normalised keys are taken already. */
   async existingKeys(keys: readonly string[]): Promise<Set<string>> {
     const taken = new Set<string>();

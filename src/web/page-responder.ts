@@ -6,6 +6,7 @@ import {
   logoImageSources,
   pageContentSecurityPolicy,
 } from './content-security-policy.js';
+import { brandPalette, type BrandPalette } from './brand-palette.js';
 import { LocaleCatalog } from './locale-catalog.js';
 import { randomToken } from '../common/index.js';
 import { RenderedPageCache } from './rendered-page-cache.js';
@@ -21,7 +22,7 @@ import { ASSETS_PREFIX, BUILTIN_LOCALES_DIR } from './web-paths.js';
 @Injectable()
 export class PageResponder {
   readonly catalog: LocaleCatalog;
-  private readonly brand: Record<string, string>;
+  private readonly brand: Record<string, string | BrandPalette>;
   private readonly shells = new RenderedPageCache();
   private readonly imageSources: readonly string[];
 
@@ -39,6 +40,8 @@ export class PageResponder {
       logoUrl: app.brand.logoUrl ?? `${ASSETS_PREFIX}/logo.svg`,
       primaryColor: app.brand.primaryColor,
       backgroundColor: app.brand.backgroundColor,
+      // Both colour schemes, adjusted to stay readable (head.hbs sets them as CSS variables).
+      palette: brandPalette(app.brand.primaryColor, app.brand.backgroundColor),
     };
     this.imageSources = logoImageSources(app.brand.logoUrl);
   }

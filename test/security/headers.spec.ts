@@ -53,11 +53,11 @@ describe('security headers (OPS-5)', () => {
         }),
     ],
     [
-      'a 405 page',
+      'the page at / (the login form)',
       () =>
         t.app.inject({
           method: 'GET',
-          url: '/logout',
+          url: '/',
           headers: { accept: 'text/html' },
         }),
     ],

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -22,6 +23,12 @@ const ARGS = [
  * only on localhost and 127.0.0.1).
  */
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    // Said once by the global setup too; here so the failing test names it as well.
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`,
+    );
+  }
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }
 

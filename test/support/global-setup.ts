@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import type { TestProject } from 'vitest/node';
 import { startTestMongoServer } from './mongo-server.js';
+import { missingPrerequisites, thisMachine } from './prerequisites.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,16 @@ export default async function setup(
   const log = (line: string): void => {
     process.stderr.write(`[test-mongo] ${line}\n`);
   };
+  // What this machine lacks, said once and first, not as failures deep inside tests.
+  const missing = await missingPrerequisites(thisMachine());
+  for (const { line } of missing) {
+    process.stderr.write(`[prerequisites] missing: ${line}\n`);
+  }
+  if (missing.some((m) => m.fatal)) {
+    throw new Error(
+      'Not running the tests: a prerequisite every test needs is missing (see the [prerequisites] lines above)',
+    );
+  }
   const server = await startTestMongoServer(log);
   project.provide('mongoUri', server.uri);
   project.provide('mongoKind', server.kind);

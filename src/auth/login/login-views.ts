@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InjectConfig, type AppConfig } from '../../config/index.js';
+import {
+  InjectConfig,
+  type AppConfig,
+  type RocketChatConfig,
+} from '../../config/index.js';
 import { LoginFlowService, type LoginFlow } from '../../security/index.js';
 import { PageResponder } from '../../web/index.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import { DEFAULT_NEXT, loginUrl, withPopupFlag } from './next-target.js';
 
 export type ErrorPage =
-  | 'csrf'
-  | 'unavailable'
-  | 'method'
-  | 'badRequest'
-  | 'tooManyRequests'
-  | 'internal';
+  'csrf' | 'unavailable' | 'badRequest' | 'tooManyRequests' | 'internal';
 
 /**
  * The pages of the login flow and the redirect that ends it, sent on the reply (the HTTP edge of
@@ -22,6 +21,7 @@ export type ErrorPage =
 export class LoginViews {
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
+    @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
     private readonly pages: PageResponder,
     private readonly flows: LoginFlowService,
   ) {}
@@ -75,6 +75,26 @@ export class LoginViews {
     );
   }
 
+  /** "Signed in as … · Open Rocket.Chat · Log out", for a visit of the bridge itself (GET /). */
+  signedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: LoginFlow,
+    displayName: string,
+  ): FastifyReply {
+    return this.pages.send(
+      request,
+      reply,
+      'signed-in',
+      {
+        pageTitle: 'signedIn.title',
+        displayName,
+        rocketChatUrl: this.rocketchat.url,
+      },
+      { volatile: { csrfToken: this.flows.csrfToken(flow) } },
+    );
+  }
+
   loggedOut(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -107,8 +127,7 @@ export class LoginViews {
     page: ErrorPage,
     next: string = DEFAULT_NEXT,
   ): FastifyReply {
-    const restart =
-      page === 'csrf' || page === 'method' || page === 'badRequest';
+    const restart = page === 'csrf' || page === 'badRequest';
     return this.pages.send(
       request,
       reply,

@@ -15,8 +15,12 @@ import { loginClient } from './login-client.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
 import { LoginViews } from './login-views.js';
+import { SignedInPage } from './signed-in-page.js';
 
-/** Logout is a CSRF-checked POST only: a GET must not end a session (a link or image could). */
+/**
+ * Logout is a CSRF-checked POST only: a GET must not end a session (a link or image could), so
+ * GET shows the page with the log-out button (or the login form).
+ */
 @Controller('logout')
 @UseFilters(LoginExceptionFilter)
 export class LogoutController {
@@ -25,6 +29,7 @@ export class LogoutController {
     private readonly sessions: SessionService,
     private readonly flows: LoginFlowCookie,
     private readonly views: LoginViews,
+    private readonly signedIn: SignedInPage,
   ) {}
 
   /**
@@ -47,11 +52,10 @@ export class LogoutController {
   }
 
   @Get()
-  refuseGet(
+  show(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-  ): FastifyReply {
-    void reply.header('allow', 'POST');
-    return this.views.error(request, reply, 405, 'method');
+  ): Promise<FastifyReply> {
+    return this.signedIn.show(request, reply);
   }
 }

@@ -1,4 +1,10 @@
-export { Logging, type CreateLoggingOptions } from './logging.js';
+export {
+  BoundedLogStream,
+  LOG_BUFFER_BYTES,
+  droppedLogLines,
+  flushOutput,
+} from './bounded-log-stream.js';
+export { Logging, flushLogs, type CreateLoggingOptions } from './logging.js';
 export {
   REDACTED,
   SecretList,

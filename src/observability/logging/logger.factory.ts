@@ -16,6 +16,7 @@ import {
   scrubString,
   serializeError,
 } from './log-sanitizer.js';
+import { BoundedLogStream } from './bounded-log-stream.js';
 import { pathOf } from './route-label.js';
 
 export interface LoggerFactoryOptions {
@@ -102,11 +103,15 @@ function destinationFor(
   config: LoggingConfig,
   options: LoggerFactoryOptions,
 ): DestinationStream {
-  // Synchronous, so the lines written just before process.exit() are not lost.
-  const target =
-    options.destination ?? pino.destination({ dest: 1, sync: true });
+  // Never blocking: a stalled stdout costs dropped lines, not a stalled process. What is queued
+  // at exit is flushed by flushLogs() (main.ts), within a bound.
+  const target: DestinationStream =
+    options.destination ??
+    (options.silent
+      ? { write: () => undefined }
+      : new BoundedLogStream(process.stdout));
   if (config.format === 'pretty') {
-    // In-process and synchronous like the JSON output (pino-pretty's transport is a worker).
+    // In-process like the JSON output (pino-pretty's transport is a worker).
     const prettify = prettyFactory({
       colorize: options.destination === undefined && process.stdout.isTTY,
       translateTime: 'UTC:yyyy-mm-dd HH:MM:ss.l"Z"',

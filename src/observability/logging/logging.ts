@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { AllConfig, LoggingConfig } from '../../config/index.js';
+import { flushOutput } from './bounded-log-stream.js';
 import { SecretList, collectSecrets } from './log-sanitizer.js';
 import { createPinoLogger } from './logger.factory.js';
 import { PinoNestLogger } from './pino-nest-logger.js';
@@ -71,4 +72,13 @@ export class Logging {
       done(null, payload);
     });
   }
+}
+
+/**
+ * Lets stdout write what it has queued (log lines are written without blocking), at most
+ * `timeoutMs`; call before process.exit(), which would drop them. A reader that stalled gets
+ * nothing more.
+ */
+export function flushLogs(timeoutMs: number): Promise<void> {
+  return flushOutput(process.stdout, timeoutMs);
 }

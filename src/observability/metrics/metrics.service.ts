@@ -5,6 +5,7 @@ import {
   Registry,
   collectDefaultMetrics,
 } from 'prom-client';
+import { droppedLogLines } from '../logging/bounded-log-stream.js';
 
 export type LoginOutcome = 'ok' | 'failed' | 'locked';
 export type TokenEvent = 'minted' | 'reused' | 'revoked';
@@ -85,6 +86,8 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly logDrops = logDropsCounter(this.registry);
+
   constructor() {
     // Every series exists from the start, so rate() and alerts work before the first event.
     for (const outcome of LOGIN_OUTCOMES) {
@@ -164,4 +167,22 @@ export class MetricsService {
   async render(): Promise<string> {
     return Registry.merge([this.registry, processMetrics()]).metrics();
   }
+}
+
+/**
+ * Log lines the process dropped because stdout was not being read fast enough (its buffer was
+ * full) or was gone; read from the log stream at every scrape.
+ */
+function logDropsCounter(registry: Registry): Counter {
+  let counted = 0;
+  return new Counter({
+    name: 'rcbridge_log_lines_dropped_total',
+    help: 'Log lines dropped because stdout was not read (its buffer was full) or was closed',
+    registers: [registry],
+    collect() {
+      const total = droppedLogLines();
+      this.inc(total - counted);
+      counted = total;
+    },
+  });
 }

@@ -1,12 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  CliError,
-  printable,
-  writeLine,
-  type CliIO,
-  type GroupContext,
-} from '../../cli-kit/index.js';
+import { CliError, writeLine, type GroupContext } from '../../cli-kit/index.js';
 import {
   DJANGO_USER_MODEL,
   ImportFileError,
@@ -16,6 +10,7 @@ import {
   DjangoImportService,
   ImportWriteError,
 } from '../import/django-import.service.js';
+import { importOutput } from './import-output.js';
 
 /** Files larger than this are refused before parsing (a dump of 100 000 users is ~40 MB). */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -23,6 +18,7 @@ const MAX_FILE_BYTES = 256 * 1024 * 1024;
 interface ImportOptions {
   dryRun?: boolean;
   skipInvalid?: boolean;
+  json?: boolean;
   model: string;
 }
 
@@ -47,8 +43,10 @@ export function registerImportCommands(
       'the user model label in the dump (a custom user model)',
       DJANGO_USER_MODEL,
     )
+    .option('--json', 'print the report as JSON')
     .action((file: string, options: ImportOptions) =>
       run(async (app) => {
+        const output = importOutput(io, options);
         const text = await readDump(file);
         const service = app.get(DjangoImportService);
         let plan: ImportPlan;
@@ -59,40 +57,37 @@ export function registerImportCommands(
             ? new CliError(error.message)
             : error;
         }
-        printPlan(io, plan, options.model);
+        output.plan(plan);
         if (plan.total === 0) {
+          output.end({ outcome: 'empty' });
           throw new CliError(
             `The file holds no "${options.model}" records; nothing to import`,
           );
         }
         const blocked = plan.problems.length > 0 && !options.skipInvalid;
-        if (options.dryRun) {
-          writeLine(
-            io.stdout,
-            blocked
-              ? 'Dry run: the import would be refused because of the rows above.'
-              : `Dry run: ${plan.rows.length} users would be imported; nothing was written.`,
+        if (blocked) {
+          output.end({ outcome: 'refused', dryRun: options.dryRun === true });
+          throw new CliError(
+            options.dryRun
+              ? 'Invalid rows (see above)'
+              : 'Nothing imported: fix the rows above, or pass --skip-invalid to import only the valid ones',
           );
-          if (blocked) {
-            throw new CliError('Invalid rows (see above)');
-          }
+        }
+        if (options.dryRun) {
+          output.end({ outcome: 'would-import' });
           return;
         }
-        if (blocked) {
-          throw new CliError(
-            'Nothing imported: fix the rows above, or pass --skip-invalid to import only the valid ones',
-          );
-        }
         if (plan.rows.length === 0) {
-          writeLine(io.stdout, 'No valid rows: nothing imported.');
+          output.end({ outcome: 'nothing-valid' });
           return;
         }
         try {
           const result = await service.apply(plan);
-          writeLine(
-            io.stdout,
-            `Imported ${result.written} users (import batch ${result.batch}).`,
-          );
+          output.end({
+            outcome: 'imported',
+            imported: result.written,
+            batch: result.batch,
+          });
         } catch (error) {
           throw error instanceof ImportWriteError
             ? new CliError(error.message)
@@ -134,30 +129,5 @@ async function readDump(file: string): Promise<string> {
     }
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new CliError(`Cannot read ${file} (${code})`);
-  }
-}
-
-function printPlan(io: CliIO, plan: ImportPlan, model: string): void {
-  const ignored =
-    plan.ignored > 0 ? `; ${plan.ignored} records of other models ignored` : '';
-  writeLine(
-    io.stdout,
-    `${plan.total} "${model}" records: ${plan.rows.length} valid, ${plan.problems.length} invalid${ignored}.`,
-  );
-  for (const problem of plan.problems) {
-    const who = [
-      problem.pk === undefined ? undefined : `pk ${problem.pk}`,
-      problem.username === undefined
-        ? undefined
-        : JSON.stringify(problem.username),
-    ]
-      .filter((part) => part !== undefined)
-      .join(', ');
-    writeLine(
-      io.stdout,
-      printable(
-        `  row ${problem.row}${who ? ` (${who})` : ''}: ${problem.reasons.join('; ')}`,
-      ),
-    );
   }
 }
