@@ -9,13 +9,13 @@ import type { SettingValue } from './core/defaults.js';
 import type { ActiveFault, FaultRule } from './core/faults.js';
 import type { EnvFlags } from './core/state.js';
 import type { SentEmail } from './core/two-factor.js';
-import { ControlUsers } from './control-users.js';
+import { ControlRelease } from './control-release.js';
 
 /**
  * The emulator's test-facing control surface. The same methods are served over HTTP at
  * `POST /__emulator/rpc/<method>` with `{"args": [...]}` (see README).
  */
-export class EmulatorControl extends ControlUsers {
+export class EmulatorControl extends ControlRelease {
   // --- call log ---
   calls(filter: CallFilter = {}): CallRecord[] {
     return this.core.calls.list(filter);

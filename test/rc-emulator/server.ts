@@ -12,6 +12,7 @@ import { renderCustomScripts, renderPage } from './page/page.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { avatarRoutes } from './routes/avatar.routes.js';
 import { ddpCheck, ddpLogin, ddpLogout } from './routes/ddp.js';
+import { sessionsRoutes } from './routes/sessions.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { tokenRoutes } from './routes/tokens.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
@@ -61,6 +62,7 @@ export function buildServer(
     ...usersRoutes,
     ...tokenRoutes,
     ...settingsRoutes,
+    ...sessionsRoutes,
     ...avatarRoutes,
   ]) {
     router.add(route);
