@@ -28,7 +28,7 @@ export function parseVersion(input: string): EmulatedVersion {
   const patch =
     match[3] === undefined || match[3] === 'x' ? 0 : Number(match[3]);
   return {
-    major: major as EmulatedVersion['major'],
+    major,
     minor,
     patch,
     full: `${major}.${minor}.${patch}`,
