@@ -1,4 +1,5 @@
 import { ControlUsers } from './control-users.js';
+import { hashLoginToken } from './core/crypto.js';
 import type { ReleaseQuirks } from './core/release.js';
 
 /** Release-dependent parts of the control API: quirks (#40598, PR #41388) and setting records. */
@@ -24,6 +25,17 @@ export class ControlRelease extends ControlUsers {
       ...this.core.state.quirks,
       issue40598Active: this.core.state.issue40598(),
     };
+  }
+
+  /** Changes "Ignore Two Factor Authentication" of an existing personal access token. */
+  async setBypassTwoFactor(
+    userId: string,
+    clearToken: string,
+    bypassTwoFactor: boolean,
+  ): Promise<boolean> {
+    return this.core.users.updateToken(userId, hashLoginToken(clearToken), {
+      bypassTwoFactor,
+    });
   }
 
   /** The setting's record: type, select keys, `blocked` (SETTINGS_BLOCKED). */

@@ -19,6 +19,7 @@ import {
   AdminCredentialsSchema,
 } from './admin-credentials.schema.js';
 import { AdminCredentials } from './admin-credentials.service.js';
+import { CreateTokens } from './create-token.service.js';
 import { RocketChatApi } from './rocketchat-api.service.js';
 import { RocketChatHttp } from './rocketchat-http.service.js';
 import { RocketChatVersionService } from './rocketchat-version.service.js';
@@ -61,6 +62,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     AdminCredentials,
     RocketChatApi,
     RocketChatVersionService,
+    CreateTokens,
   ],
   exports: [
     LeaseLocksRepository,
@@ -69,6 +71,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     AdminCredentials,
     RocketChatApi,
     RocketChatVersionService,
+    CreateTokens,
   ],
 })
 export class RocketChatClientModule {}
