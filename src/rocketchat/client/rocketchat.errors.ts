@@ -113,7 +113,7 @@ export class RocketChatTwoFactorError extends RocketChatRequestError {
       `Rocket.Chat ${endpoint} requires two-factor authentication (${errorType}` +
       `${this.method ? `, method ${this.method}` : ''}), and the bridge's Rocket.Chat token does not ` +
       "bypass it. Fix: log in to Rocket.Chat as the bridge's account, open My Account > Personal " +
-      'Access Tokens, add a token with "Ignore Two Factor Authentication" ticked, set ' +
+      'Access Tokens, add a token with "Ignore Two Factor Authentication" (bypassTwoFactor) ticked, set ' +
       'ROCKETCHAT_USER_ID and ROCKETCHAT_AUTH_TOKEN to it and restart the bridge ' +
       '(`rc-bridge doctor` shows whether the token bypasses two-factor authentication)';
   }
