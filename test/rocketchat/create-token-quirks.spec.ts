@@ -128,6 +128,38 @@ describe('bug #40598 fallback edge cases (Rocket.Chat 8.0.0)', () => {
   });
 });
 
+describe('bug #40598 with MONGO_DB (Rocket.Chat 7.13.7)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ version: '7.13.7', withMongoDb: true });
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("should remove the stray token from Rocket.Chat's database, not through the rate-limited REST call", async () => {
+    // users.logoutOtherClients is limited per address; the database is not.
+    h.rc.control.injectFault({
+      route: 'users.logoutOtherClients',
+      action: { type: 'status', status: 429 },
+    });
+    const users = await Promise.all(
+      Array.from({ length: 3 }, () => h.rc.control.createUser({})),
+    );
+    for (const user of users) {
+      const minted = await h.app.get(RestTokenStrategy).mint(user.userId);
+      expect(await h.rc.control.checkToken(minted.token)).toMatchObject({
+        valid: true,
+      });
+      expect(await h.rc.control.tokenCount(user.userId)).toBe(1);
+    }
+    expect(h.rc.control.countCalls('users.logoutOtherClients')).toBe(0);
+    h.rc.control.clearFaults();
+  });
+});
+
 describe('PR #41388: users.create and users.createToken want 2FA, and the bridge token does not bypass it', () => {
   let h: Harness;
   const logs = new CapturedLines();

@@ -13,6 +13,8 @@ import {
 } from '../client/rocketchat.errors.js';
 import { hashLoginToken, type MintedToken } from './login-token.js';
 import { MongoResumeTokenStrategy } from './mongo-resume-token.strategy.js';
+import { RocketChatDatabase } from './rocketchat-database.service.js';
+import { removeStrayTokens } from './stray-tokens.js';
 import { TokenMintingRefusedError } from './token.errors.js';
 import type { TokenStrategy } from './token-strategy.js';
 
@@ -35,6 +37,7 @@ export class RestTokenStrategy implements TokenStrategy {
     private readonly tokens: CreateTokens,
     private readonly versions: RocketChatVersionService,
     private readonly resume: MongoResumeTokenStrategy,
+    private readonly database: RocketChatDatabase,
   ) {}
 
   async mint(rcUserId: string): Promise<MintedToken> {
@@ -90,6 +93,11 @@ export class RestTokenStrategy implements TokenStrategy {
       const token = await this.tokens.create(
         rcUserId,
         needsSecret ? secret : undefined,
+        // Bug #40598's stray token: from the database when there is one (REST is rate limited).
+        this.config.mongoUri === undefined
+          ? undefined
+          : (id, kept, since) =>
+              removeStrayTokens(this.database, id, kept, since),
       );
       return { token, hashedToken: hashLoginToken(token) };
     } catch (error) {
