@@ -11,5 +11,11 @@ export {
   RocketChatTwoFactorError,
   RocketChatUnavailableError,
   isCredentialsRefused,
+  isRefusedWith,
 } from './client/rocketchat.errors.js';
 export { RocketChatApi } from './client/rocketchat-api.service.js';
+export { CreateTokens } from './client/create-token.service.js';
+export {
+  issue40598Status,
+  type Issue40598Status,
+} from './client/issue-40598.js';

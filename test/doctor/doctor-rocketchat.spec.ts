@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config/index.js';
 import { expectedIframeSettings } from '../../src/doctor/checks/iframe-settings.check.js';
+import type { RocketChatEmulatorOptions } from '../rc-emulator/index.js';
 import {
   CREATE_TOKEN_SECRET,
   startHarness,
@@ -44,6 +45,7 @@ async function setup(
     env?: Env;
     publicPort?: number;
     withMongoDb?: boolean;
+    emulator?: Partial<RocketChatEmulatorOptions>;
   } = {},
 ): Promise<Setup> {
   const port = options.publicPort ?? (await freePort());
@@ -52,7 +54,7 @@ async function setup(
     label: 'doctor_rc',
     version: options.version,
     // Rocket.Chat on localhost too: same site as the bridge (127.0.0.1 would be another site).
-    emulator: { host: 'localhost' },
+    emulator: { host: 'localhost', ...options.emulator },
     withMongoDb: options.withMongoDb,
     env: { PUBLIC_URL: publicUrl, ...options.env },
   });
@@ -108,6 +110,7 @@ describe('rc-bridge doctor against Rocket.Chat', () => {
       'config',
       'rocketchat',
       'rocketchat.token',
+      'rocketchat.two-factor-bypass',
       'rocketchat.permissions',
       'rocketchat.create-token',
       'rocketchat.iframe-settings',
@@ -127,8 +130,71 @@ describe('rc-bridge doctor against Rocket.Chat', () => {
     expect(run.line('rocketchat.create-token')?.message).toContain(
       'the test token was removed',
     );
+    // 8.0.0 has bug #40598 and the bridge's account has no login token: seen, and coped with.
+    expect(run.line('rocketchat.issue-40598')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('has bug #40598 (just seen'),
+      fix: expect.stringContaining('nothing is needed'),
+    });
+    expect(run.line('rocketchat.two-factor-bypass')?.message).toContain(
+      'ignores two-factor authentication',
+    );
+    // Neither the test token nor the one Rocket.Chat stored for the refused call is left.
     expect(await s.h.rc.control.tokenCount(s.h.admin.userId)).toBe(before);
     expectNoSecret(run, s);
+  });
+
+  it('should pass on Rocket.Chat 9.x, and know it has no bug #40598', async () => {
+    const s = await setup({ version: '9.0.1' });
+    const before = await s.h.rc.control.tokenCount(s.h.admin.userId);
+    const run = await doctor(s.env);
+    for (const id of [
+      'rocketchat',
+      'rocketchat.token',
+      'rocketchat.two-factor-bypass',
+      'rocketchat.permissions',
+      'rocketchat.create-token',
+      'rocketchat.issue-40598',
+      'rocketchat.iframe-settings',
+    ]) {
+      expect({ id, status: run.status(id) }).toEqual({ id, status: 'ok' });
+    }
+    expect(run.line('rocketchat')?.message).toMatch(
+      /^Rocket\.Chat 9\.0 answers/,
+    );
+    expect(run.line('rocketchat.create-token')?.message).toContain(
+      'Rocket.Chat 9: the shared secret matches',
+    );
+    expect(run.line('rocketchat.issue-40598')?.message).toBe(
+      'Rocket.Chat 9.0 does not have bug #40598',
+    );
+    expect(run.code).toBe(0);
+    expect(await s.h.rc.control.tokenCount(s.h.admin.userId)).toBe(before);
+  });
+
+  it('should WARN about bug #40598 on 7.x by version when the test call does not meet it', async () => {
+    const s = await setup({ version: '7.13.7' });
+    await s.h.rc.control.issueResumeToken(s.h.admin.userId);
+    const run = await doctor(s.env);
+    expect(run.status('rocketchat.create-token')).toBe('ok');
+    expect(run.line('rocketchat.issue-40598')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(
+        /^Rocket\.Chat 7\.13 has bug #40598 \(not seen now: the bridge's account has a login token\): users\.createToken fails/,
+      ),
+    });
+  });
+
+  it('should FAIL createToken on Rocket.Chat 9 when the shared secret differs (a 403 there)', async () => {
+    const s = await setup({
+      version: '9.0.1',
+      env: { CREATE_TOKENS_FOR_USERS_SECRET: 'another-secret-value-0000' },
+    });
+    const run = await doctor(s.env);
+    expect(run.line('rocketchat.create-token')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('Rocket.Chat 9 refuses the secret'),
+    });
   });
 
   it('should FAIL when Rocket.Chat does not answer, and skip what depends on it', async () => {
@@ -248,20 +314,51 @@ describe('rc-bridge doctor against Rocket.Chat', () => {
     expect((await doctor(s.env)).status('rocketchat.create-token')).toBe('ok');
   });
 
-  it('should FAIL createToken when the token was created without "Ignore Two Factor Authentication"', async () => {
+  it('should FAIL the two-factor bypass line for a token without "Ignore Two Factor Authentication", and createToken too with PR #41388', async () => {
+    for (const pr41388 of [false, true]) {
+      const s = await setup({
+        version: '9.0.1',
+        emulator: { twoFactorOnUserCreation: pr41388 },
+      });
+      const strict = await s.h.rc.control.createAdmin({
+        pat: { name: 'no-bypass', bypassTwoFactor: false },
+      });
+      const run = await doctor({
+        ...s.env,
+        ROCKETCHAT_USER_ID: strict.userId,
+        ROCKETCHAT_AUTH_TOKEN: strict.pat,
+      });
+      expect(run.status('rocketchat.token')).toBe('ok');
+      expect(run.line('rocketchat.two-factor-bypass')).toMatchObject({
+        status: 'fail',
+        message: expect.stringContaining(
+          'personal access token "no-bypass" does not ignore two-factor authentication',
+        ),
+        fix: expect.stringContaining('"Ignore Two Factor Authentication"'),
+      });
+      const createToken = run.line('rocketchat.create-token');
+      expect(createToken?.status).toBe(pr41388 ? 'fail' : 'ok');
+      expect(/two-factor/.test(createToken?.message ?? '')).toBe(pr41388);
+    }
+  });
+
+  it('should FAIL the two-factor bypass line for a login token, and WARN when the account may not list its tokens', async () => {
     const s = await setup();
-    const strict = await s.h.rc.control.createAdmin({
-      pat: { name: 'no-bypass', bypassTwoFactor: false },
-    });
-    const run = await doctor({
+    const session = await s.h.rc.control.createAdmin({ resumeToken: true });
+    const loginToken = await doctor({
       ...s.env,
-      ROCKETCHAT_USER_ID: strict.userId,
-      ROCKETCHAT_AUTH_TOKEN: strict.pat,
+      ROCKETCHAT_USER_ID: session.userId,
+      ROCKETCHAT_AUTH_TOKEN: session.resumeToken,
     });
-    expect(run.status('rocketchat.token')).toBe('ok');
-    expect(run.line('rocketchat.create-token')).toMatchObject({
+    expect(loginToken.line('rocketchat.two-factor-bypass')).toMatchObject({
       status: 'fail',
-      message: expect.stringContaining('two-factor'),
+      message: expect.stringContaining('(a login token?)'),
+    });
+    s.h.rc.control.revokePermission('create-personal-access-tokens', 'admin');
+    const unlisted = await doctor(s.env);
+    expect(unlisted.line('rocketchat.two-factor-bypass')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('create-personal-access-tokens'),
     });
   });
 

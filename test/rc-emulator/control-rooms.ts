@@ -1,4 +1,4 @@
-import { ControlUsers } from './control-users.js';
+import { ControlRelease } from './control-release.js';
 import { randomId } from './core/crypto.js';
 import type { RoleView } from './core/role-catalog.js';
 import type { RoomDoc } from './core/rooms.store.js';
@@ -22,7 +22,7 @@ export interface CreatedTeam extends CreatedRoom {
 }
 
 /** Room, team and role operations of the control API. */
-export class ControlRooms extends ControlUsers {
+export class ControlRooms extends ControlRelease {
   createChannel(spec: CreateRoomSpec): Promise<CreatedRoom> {
     return this.createRoom('c', spec);
   }

@@ -26,6 +26,7 @@ export type { TokenView } from './control-tokens.js';
 export type { CallFilter, CallRecord } from './core/call-log.js';
 export type { FaultAction, FaultRule } from './core/faults.js';
 export type { EnvFlags } from './core/state.js';
+export type { ReleaseQuirks } from './core/release.js';
 export type { UserDoc } from './core/users.store.js';
 export type { WebClientGeneration } from './core/context.js';
 export { hashLoginToken } from './core/crypto.js';
@@ -39,7 +40,7 @@ export interface RocketChatEmulatorOptions {
   port?: number;
   /** `127.0.0.1` (default) or e.g. `localhost`. */
   host?: string;
-  /** `'7.10.0'`, `'8.0.0'`, `'7.x'`, `'8.x'` (default `'8.0.0'`). */
+  /** `'7.10.0'`, `'8.0.0'`, `'9.0.1'`, `'7.x'`, `'8.x'`, `'9.x'` (default `'8.0.0'`). */
   version?: string;
   /** Setting overrides by id (`Accounts_iframe_enabled`, `Accounts_LoginExpiration`...). */
   settings?: Record<string, SettingValue>;
@@ -57,6 +58,10 @@ export interface RocketChatEmulatorOptions {
   httpForwardedCount?: number;
   /** Password policy errors: `first` rule (7.x default) or `aggregate` with details (8.x default). */
   passwordPolicyErrorStyle?: PasswordPolicyErrorStyle;
+  /** Bug #40598 in `users.createToken`: forced on or off (default: by version, see release.ts). */
+  issue40598?: boolean;
+  /** Open PR #41388: `users.create` and `users.createToken` require 2FA (default off). */
+  twoFactorOnUserCreation?: boolean;
 }
 
 export interface RocketChatEmulator {
@@ -95,6 +100,10 @@ export async function startRocketChatEmulator(
       options.version ?? '8.0.0',
       options.env ?? {},
       options.settings ?? {},
+      {
+        issue40598: options.issue40598,
+        twoFactorOnUserCreation: options.twoFactorOnUserCreation ?? false,
+      },
     );
     if (options.rateLimit) {
       const { enabled, calls, windowMs } = options.rateLimit;

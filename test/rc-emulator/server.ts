@@ -14,6 +14,7 @@ import { avatarRoutes } from './routes/avatar.routes.js';
 import { ddpCheck, ddpLogin, ddpLogout } from './routes/ddp.js';
 import { rolesRoutes } from './routes/roles.routes.js';
 import { roomsRoutes } from './routes/rooms.routes.js';
+import { sessionsRoutes } from './routes/sessions.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { teamsRoutes } from './routes/teams.routes.js';
 import { tokenRoutes } from './routes/tokens.routes.js';
@@ -64,6 +65,7 @@ export function buildServer(
     ...usersRoutes,
     ...tokenRoutes,
     ...settingsRoutes,
+    ...sessionsRoutes,
     ...avatarRoutes,
     ...rolesRoutes,
     ...roomsRoutes,

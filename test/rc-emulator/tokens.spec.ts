@@ -34,7 +34,11 @@ describe('rc-emulator: users.createToken gating (protocol doc §5.4)', () => {
     });
     rc = new RcClient(emu.url);
     admin = await emu.control.createAdmin();
-    target = await emu.control.createUser({ username: 'target' });
+    // With a login token: gating is tested here, bug #40598 below.
+    target = await emu.control.createUser({
+      username: 'target',
+      resumeToken: true,
+    });
   });
 
   afterEach(() => {
@@ -77,7 +81,10 @@ describe('rc-emulator: users.createToken gating (protocol doc §5.4)', () => {
 
   it('should refuse 7.x createToken for another user without user-generate-access-token', async () => {
     emu.control.setEnv({ CREATE_TOKENS_FOR_USERS: 'true' });
-    const plain = await emu.control.createUser({ pat: true });
+    const plain = await emu.control.createUser({
+      pat: true,
+      resumeToken: true,
+    });
     const other = await rc.post(
       '/api/v1/users.createToken',
       { userId: target.userId },
@@ -155,7 +162,7 @@ describe('rc-emulator: users.createToken gating (protocol doc §5.4)', () => {
     expect(extra.body.error).toBe('must NOT have additional properties');
   });
 
-  it('should require user-generate-access-token and 2FA on 8.x', async () => {
+  it('should require user-generate-access-token on 8.x, and 2FA only with PR #41388', async () => {
     emu.control.setVersion('8.0.0');
     emu.control.setEnv({ CREATE_TOKENS_FOR_USERS_SECRET: 's3cret-value' });
     emu.control.revokePermission('user-generate-access-token', 'admin');
@@ -174,6 +181,15 @@ describe('rc-emulator: users.createToken gating (protocol doc §5.4)', () => {
       resumeToken: true,
       createdAt: '2020-01-01',
     });
+    const released = await rc.post(
+      '/api/v1/users.createToken',
+      { userId: target.userId, secret: 's3cret-value' },
+      {
+        auth: { userId: session.userId, token: session.resumeToken as string },
+      },
+    );
+    expect(released.status).toBe(200);
+    emu.control.setQuirks({ twoFactorOnUserCreation: true });
     const noCode = await rc.post(
       '/api/v1/users.createToken',
       { userId: target.userId, secret: 's3cret-value' },
@@ -196,6 +212,13 @@ describe('rc-emulator: users.createToken gating (protocol doc §5.4)', () => {
       { auth: asCredentials(nonBypassPat) },
     );
     expect(patNoBypass.body.errorType).toBe('totp-required');
+    const bypass = await rc.post(
+      '/api/v1/users.createToken',
+      { userId: target.userId, secret: 's3cret-value' },
+      { auth: asCredentials(admin) },
+    );
+    expect(bypass.status).toBe(200);
+    emu.control.setQuirks({ twoFactorOnUserCreation: false });
   });
 });
 

@@ -31,273 +31,294 @@ function rcUserOf(h: Harness, bridgeUserId: string): Promise<string> {
     .then((link) => link?.rcUserId ?? '');
 }
 
-describe.each(['7.10.0', '8.0.0'])('API URL (Rocket.Chat %s)', (version) => {
-  let h: Harness;
+describe.each(['7.10.0', '8.0.0', '9.0.1'])(
+  'API URL (Rocket.Chat %s)',
+  (version) => {
+    let h: Harness;
 
-  beforeAll(async () => {
-    h = await startHarness({
-      version,
-      env: { ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '1s' },
-    });
-  });
-
-  afterAll(async () => {
-    await h.close();
-  });
-
-  afterEach(() => {
-    h.rc.control.clearFaults();
-  });
-
-  it('should answer 200 {"loginToken"} with the exact CORS grant and no-store, and the token logs in', async () => {
-    const { client, id } = await loggedIn(h);
-    const answer = await callApiUrl(h.app, client, h.rc.origin);
-    expect(answer.statusCode).toBe(200);
-    expect(answer.headers).toMatchObject({
-      'access-control-allow-origin': h.rc.origin,
-      'access-control-allow-credentials': 'true',
-      vary: 'Origin',
-      'cache-control': 'no-store',
-      'content-type': 'application/json; charset=utf-8',
-    });
-    const body = answer.json<Record<string, string>>();
-    expect(Object.keys(body)).toEqual(['loginToken']);
-    expect(await h.rc.control.checkToken(body.loginToken)).toMatchObject({
-      valid: true,
-      kind: 'resume',
-      userId: await rcUserOf(h, id),
-    });
-  });
-
-  it('should answer GET too, and the React-era POST with Content-Type and no body', async () => {
-    const { client } = await loggedIn(h);
-    const get = await callApiUrl(h.app, client, h.rc.origin, { method: 'GET' });
-    expect(get.statusCode).toBe(200);
-    const react = await callApiUrl(h.app, client, h.rc.origin, {
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(react.statusCode).toBe(200);
-    expect(react.json()).toEqual(get.json());
-  });
-
-  it('should answer 401 with the CORS grant and no body when there is no session', async () => {
-    const answer = await callApiUrl(h.app, undefined, h.rc.origin);
-    expect(answer.statusCode).toBe(401);
-    expect(answer.body).toBe('');
-    expect(answer.headers).toMatchObject({
-      'access-control-allow-origin': h.rc.origin,
-      'access-control-allow-credentials': 'true',
-      vary: 'Origin',
-    });
-  });
-
-  it.each([
-    ['an unknown origin', { origin: 'https://evil.example' }],
-    ['a null origin', { origin: 'null' }],
-    ['a look-alike origin', { origin: 'http://127.0.0.1.evil.example' }],
-    ['no origin, cross-site', { 'sec-fetch-site': 'cross-site' }],
-    ['no origin at all', {}],
-  ])(
-    'should refuse %s with 403 before reading the session, minting nothing',
-    async (_case, headers: Record<string, string>) => {
-      const { client } = await loggedIn(h);
-      const before = h.rc.control.countCalls('users.createToken');
-      const answer = await h.app.inject({
-        method: 'POST',
-        url: '/rocketchat/api',
-        headers: { ...headers, cookie: client.cookieHeader() ?? '' },
+    beforeAll(async () => {
+      h = await startHarness({
+        version,
+        env: { ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '1s' },
       });
-      expect(answer.statusCode).toBe(403);
-      expect(answer.headers['access-control-allow-origin']).toBeUndefined();
-      expect(
-        answer.headers['access-control-allow-credentials'],
-      ).toBeUndefined();
-      expect(answer.headers.vary).toBe('Origin');
-      expect(answer.body).not.toContain('loginToken');
-      expect(h.rc.control.countCalls('users.createToken')).toBe(before);
-    },
-  );
+    });
 
-  it('should answer preflights with fixed lists, never echoing the requested headers', async () => {
-    const allowed = await callApiUrl(h.app, undefined, h.rc.origin, {
-      method: 'OPTIONS',
-      headers: {
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'x-evil, authorization',
+    afterAll(async () => {
+      await h.close();
+    });
+
+    afterEach(() => {
+      h.rc.control.clearFaults();
+    });
+
+    it('should answer 200 {"loginToken"} with the exact CORS grant and no-store, and the token logs in', async () => {
+      const { client, id } = await loggedIn(h);
+      const answer = await callApiUrl(h.app, client, h.rc.origin);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers).toMatchObject({
+        'access-control-allow-origin': h.rc.origin,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
+        'cache-control': 'no-store',
+        'content-type': 'application/json; charset=utf-8',
+      });
+      const body = answer.json<Record<string, string>>();
+      expect(Object.keys(body)).toEqual(['loginToken']);
+      expect(await h.rc.control.checkToken(body.loginToken)).toMatchObject({
+        valid: true,
+        kind: 'resume',
+        userId: await rcUserOf(h, id),
+      });
+    });
+
+    it('should answer GET too, and the React-era POST with Content-Type and no body', async () => {
+      const { client } = await loggedIn(h);
+      const get = await callApiUrl(h.app, client, h.rc.origin, {
+        method: 'GET',
+      });
+      expect(get.statusCode).toBe(200);
+      const react = await callApiUrl(h.app, client, h.rc.origin, {
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(react.statusCode).toBe(200);
+      expect(react.json()).toEqual(get.json());
+    });
+
+    it('should answer 401 with the CORS grant and no body when there is no session', async () => {
+      const answer = await callApiUrl(h.app, undefined, h.rc.origin);
+      expect(answer.statusCode).toBe(401);
+      expect(answer.body).toBe('');
+      expect(answer.headers).toMatchObject({
+        'access-control-allow-origin': h.rc.origin,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
+      });
+    });
+
+    it.each([
+      ['an unknown origin', { origin: 'https://evil.example' }],
+      ['a null origin', { origin: 'null' }],
+      ['a look-alike origin', { origin: 'http://127.0.0.1.evil.example' }],
+      ['no origin, cross-site', { 'sec-fetch-site': 'cross-site' }],
+      ['no origin at all', {}],
+    ])(
+      'should refuse %s with 403 before reading the session, minting nothing',
+      async (_case, headers: Record<string, string>) => {
+        const { client } = await loggedIn(h);
+        const before = h.rc.control.countCalls('users.createToken');
+        const answer = await h.app.inject({
+          method: 'POST',
+          url: '/rocketchat/api',
+          headers: { ...headers, cookie: client.cookieHeader() ?? '' },
+        });
+        expect(answer.statusCode).toBe(403);
+        expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+        expect(
+          answer.headers['access-control-allow-credentials'],
+        ).toBeUndefined();
+        expect(answer.headers.vary).toBe('Origin');
+        expect(answer.body).not.toContain('loginToken');
+        expect(h.rc.control.countCalls('users.createToken')).toBe(before);
       },
-    });
-    expect(allowed.statusCode).toBe(204);
-    expect(allowed.headers).toMatchObject({
-      'access-control-allow-origin': h.rc.origin,
-      'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'Content-Type',
-      'access-control-max-age': '600',
-      vary: 'Origin',
-    });
-    const evil = await callApiUrl(h.app, undefined, 'https://evil.example', {
-      method: 'OPTIONS',
-      headers: { 'access-control-request-method': 'POST' },
-    });
-    expect(evil.statusCode).toBe(403);
-    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
-    const bare = await callApiUrl(h.app, undefined, h.rc.origin, {
-      method: 'OPTIONS',
-    });
-    expect(bare.statusCode).toBe(400);
-  });
-
-  it('should answer 405 to other methods', async () => {
-    const answer = await callApiUrl(h.app, undefined, h.rc.origin, {
-      method: 'PUT',
-    });
-    expect(answer.statusCode).toBe(405);
-    expect(answer.headers.allow).toBe('GET, POST, OPTIONS');
-    expect(answer.headers.vary).toBe('Origin');
-  });
-
-  it('should hand the same token out again within the window, then treat a later call as a Rocket.Chat logout', async () => {
-    const { client, id } = await loggedIn(h);
-    // The 1 s window is judged by the application's clock: the test decides what is "within".
-    const clock = fakeClock();
-    const first = (await callApiUrl(h.app, client, h.rc.origin)).json<{
-      loginToken: string;
-    }>();
-    const mints = h.rc.control.countCalls('users.createToken');
-    const again = await callApiUrl(h.app, client, h.rc.origin);
-    expect(again.json()).toEqual(first);
-    expect(h.rc.control.countCalls('users.createToken')).toBe(mints);
-    clock.advance(999);
-    expect((await callApiUrl(h.app, client, h.rc.origin)).json()).toEqual(
-      first,
     );
 
-    clock.advance(1);
-    const later = await callApiUrl(h.app, client, h.rc.origin);
-    expect(later.statusCode).toBe(401);
-    expect(later.headers['access-control-allow-origin']).toBe(h.rc.origin);
-    await expect
-      .poll(async () => (await h.rc.control.checkToken(first.loginToken)).valid)
-      .toBe(false);
-    // No silent re-login: the next calls stay 401 and mint nothing, the login page asks first.
-    for (let i = 0; i < 5; i += 1) {
-      expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(
-        401,
+    it('should answer preflights with fixed lists, never echoing the requested headers', async () => {
+      const allowed = await callApiUrl(h.app, undefined, h.rc.origin, {
+        method: 'OPTIONS',
+        headers: {
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'x-evil, authorization',
+        },
+      });
+      expect(allowed.statusCode).toBe(204);
+      expect(allowed.headers).toMatchObject({
+        'access-control-allow-origin': h.rc.origin,
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers': 'Content-Type',
+        'access-control-max-age': '600',
+        vary: 'Origin',
+      });
+      const evil = await callApiUrl(h.app, undefined, 'https://evil.example', {
+        method: 'OPTIONS',
+        headers: { 'access-control-request-method': 'POST' },
+      });
+      expect(evil.statusCode).toBe(403);
+      expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+      const bare = await callApiUrl(h.app, undefined, h.rc.origin, {
+        method: 'OPTIONS',
+      });
+      expect(bare.statusCode).toBe(400);
+    });
+
+    it('should answer 405 to other methods', async () => {
+      const answer = await callApiUrl(h.app, undefined, h.rc.origin, {
+        method: 'PUT',
+      });
+      expect(answer.statusCode).toBe(405);
+      expect(answer.headers.allow).toBe('GET, POST, OPTIONS');
+      expect(answer.headers.vary).toBe('Origin');
+    });
+
+    it('should hand the same token out again within the window, then treat a later call as a Rocket.Chat logout', async () => {
+      const { client, id } = await loggedIn(h);
+      // The 1 s window is judged by the application's clock: the test decides what is "within".
+      const clock = fakeClock();
+      const first = (await callApiUrl(h.app, client, h.rc.origin)).json<{
+        loginToken: string;
+      }>();
+      const mints = h.rc.control.countCalls('users.createToken');
+      const again = await callApiUrl(h.app, client, h.rc.origin);
+      expect(again.json()).toEqual(first);
+      expect(h.rc.control.countCalls('users.createToken')).toBe(mints);
+      clock.advance(999);
+      expect((await callApiUrl(h.app, client, h.rc.origin)).json()).toEqual(
+        first,
       );
-    }
-    expect(h.rc.control.countCalls('users.createToken')).toBe(mints);
-    expect(await h.rc.control.tokenCount(await rcUserOf(h, id), 'resume')).toBe(
-      0,
-    );
-    const page = await client.get('/login?next=/rocketchat/redirect');
-    expect(page.body).toContain('action="/login/continue"');
-  });
 
-  it('should mint once for concurrent calls of one session', async () => {
-    const { client } = await loggedIn(h);
-    const before = h.rc.control.countCalls('users.createToken');
-    const answers = await Promise.all(
-      Array.from({ length: 5 }, () => callApiUrl(h.app, client, h.rc.origin)),
-    );
-    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
-    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
-    expect(h.rc.control.countCalls('users.createToken')).toBe(before + 1);
-  });
-
-  it('should give each bridge login its own token, and bound the tokens per login', async () => {
-    const user = await newUser(h);
-    const one = await loginAs(h.app, user.username, PASSWORD);
-    const two = await loginAs(h.app, user.username, PASSWORD);
-    const a = (await callApiUrl(h.app, one, h.rc.origin)).json<{
-      loginToken: string;
-    }>();
-    const b = (await callApiUrl(h.app, two, h.rc.origin)).json<{
-      loginToken: string;
-    }>();
-    expect(a.loginToken).not.toBe(b.loginToken);
-    for (let i = 0; i < 10; i += 1) {
-      await callApiUrl(h.app, one, h.rc.origin);
-    }
-    expect(
-      await h.rc.control.tokenCount(await rcUserOf(h, user.id), 'resume'),
-    ).toBe(2);
-  });
-
-  it('should answer 503 with the CORS grant and Retry-After when Rocket.Chat fails', async () => {
-    const { client } = await loggedIn(h);
-    h.rc.control.injectFault({
-      route: 'users.createToken',
-      action: { type: 'status', status: 500 },
-      times: 1,
+      clock.advance(1);
+      const later = await callApiUrl(h.app, client, h.rc.origin);
+      expect(later.statusCode).toBe(401);
+      expect(later.headers['access-control-allow-origin']).toBe(h.rc.origin);
+      await expect
+        .poll(
+          async () => (await h.rc.control.checkToken(first.loginToken)).valid,
+        )
+        .toBe(false);
+      // No silent re-login: the next calls stay 401 and mint nothing, the login page asks first.
+      for (let i = 0; i < 5; i += 1) {
+        expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(
+          401,
+        );
+      }
+      expect(h.rc.control.countCalls('users.createToken')).toBe(mints);
+      expect(
+        await h.rc.control.tokenCount(await rcUserOf(h, id), 'resume'),
+      ).toBe(0);
+      const page = await client.get('/login?next=/rocketchat/redirect');
+      expect(page.body).toContain('action="/login/continue"');
     });
-    const answer = await callApiUrl(h.app, client, h.rc.origin);
-    expect(answer.statusCode).toBe(503);
-    expect(answer.headers).toMatchObject({
-      'access-control-allow-origin': h.rc.origin,
-      'retry-after': expect.stringMatching(/^\d+$/),
-    });
-    expect(answer.body).not.toContain('loginToken');
-    // Nothing half-done stays behind: the next call mints normally.
-    expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(200);
-  });
 
-  it('should never answer 200 for a malformed createToken answer', async () => {
-    const { client } = await loggedIn(h);
-    for (const action of [
-      { type: 'no-auth-token' as const },
-      { type: 'success-false' as const },
-      { type: 'html' as const, status: 200 },
-      { type: 'truncated-json' as const, status: 200 },
-    ]) {
+    it('should mint once for concurrent calls of one session', async () => {
+      const { client } = await loggedIn(h);
+      // Tokens Rocket.Chat handed out; a brand-new person costs an extra refused call on a
+      // release with bug #40598 (7.10, 8.0.0).
+      const minted = () =>
+        h.rc.control.countCalls({ route: 'users.createToken', status: 200 });
+      const before = minted();
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => callApiUrl(h.app, client, h.rc.origin)),
+      );
+      expect(answers.map((a) => a.statusCode)).toEqual([
+        200, 200, 200, 200, 200,
+      ]);
+      expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+      expect(minted()).toBe(before + 1);
+    });
+
+    it('should give each bridge login its own token, and bound the tokens per login', async () => {
+      const user = await newUser(h);
+      const one = await loginAs(h.app, user.username, PASSWORD);
+      const two = await loginAs(h.app, user.username, PASSWORD);
+      const a = (await callApiUrl(h.app, one, h.rc.origin)).json<{
+        loginToken: string;
+      }>();
+      const b = (await callApiUrl(h.app, two, h.rc.origin)).json<{
+        loginToken: string;
+      }>();
+      expect(a.loginToken).not.toBe(b.loginToken);
+      for (let i = 0; i < 10; i += 1) {
+        await callApiUrl(h.app, one, h.rc.origin);
+      }
+      expect(
+        await h.rc.control.tokenCount(await rcUserOf(h, user.id), 'resume'),
+      ).toBe(2);
+    });
+
+    it('should answer 503 with the CORS grant and Retry-After when Rocket.Chat fails', async () => {
+      const { client } = await loggedIn(h);
       h.rc.control.injectFault({
         route: 'users.createToken',
-        action,
+        action: { type: 'status', status: 500 },
         times: 1,
       });
       const answer = await callApiUrl(h.app, client, h.rc.origin);
       expect(answer.statusCode).toBe(503);
-    }
-  });
-
-  it('should end the session and answer 401 for a user disabled in the bridge', async () => {
-    const { client, id } = await loggedIn(h);
-    await h.app.get(UsersRepository).setActive(id, false);
-    expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(401);
-    const page = await client.get('/login');
-    expect(page.body).toContain('name="password"');
-  });
-
-  it('should answer 401 for a user deactivated in Rocket.Chat', async () => {
-    const { client, id } = await loggedIn(h);
-    expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(200);
-    const second = await loginAs(
-      h.app,
-      (await h.app.get(UsersRepository).findById(id))?.username ?? '',
-      PASSWORD,
-    );
-    await h.rc.control.updateUser(await rcUserOf(h, id), { active: false });
-    expect((await callApiUrl(h.app, second, h.rc.origin)).statusCode).toBe(401);
-  });
-
-  it('should ignore identity parameters from the request', async () => {
-    const { client, id } = await loggedIn(h);
-    const answer = await h.app.inject({
-      method: 'POST',
-      url: `/rocketchat/api?userId=${h.admin.userId}&username=${h.admin.username}`,
-      headers: {
-        origin: h.rc.origin,
-        cookie: client.cookieHeader() ?? '',
-        'content-type': 'application/json',
-        'x-user-id': h.admin.userId,
-      },
-      payload: JSON.stringify({ userId: h.admin.userId }),
+      expect(answer.headers).toMatchObject({
+        'access-control-allow-origin': h.rc.origin,
+        'retry-after': expect.stringMatching(/^\d+$/),
+      });
+      expect(answer.body).not.toContain('loginToken');
+      // Nothing half-done stays behind: the next call mints normally.
+      expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(
+        200,
+      );
     });
-    const token = answer.json<{ loginToken: string }>().loginToken;
-    expect((await h.rc.control.checkToken(token)).userId).toBe(
-      await rcUserOf(h, id),
-    );
-  });
-});
+
+    it('should never answer 200 for a malformed createToken answer', async () => {
+      const { client } = await loggedIn(h);
+      for (const action of [
+        { type: 'no-auth-token' as const },
+        { type: 'success-false' as const },
+        { type: 'html' as const, status: 200 },
+        { type: 'truncated-json' as const, status: 200 },
+      ]) {
+        h.rc.control.injectFault({
+          route: 'users.createToken',
+          action,
+          times: 1,
+        });
+        const answer = await callApiUrl(h.app, client, h.rc.origin);
+        expect(answer.statusCode).toBe(503);
+      }
+    });
+
+    it('should end the session and answer 401 for a user disabled in the bridge', async () => {
+      const { client, id } = await loggedIn(h);
+      await h.app.get(UsersRepository).setActive(id, false);
+      expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(
+        401,
+      );
+      const page = await client.get('/login');
+      expect(page.body).toContain('name="password"');
+    });
+
+    it('should answer 401 for a user deactivated in Rocket.Chat', async () => {
+      const { client, id } = await loggedIn(h);
+      expect((await callApiUrl(h.app, client, h.rc.origin)).statusCode).toBe(
+        200,
+      );
+      const second = await loginAs(
+        h.app,
+        (await h.app.get(UsersRepository).findById(id))?.username ?? '',
+        PASSWORD,
+      );
+      await h.rc.control.updateUser(await rcUserOf(h, id), { active: false });
+      expect((await callApiUrl(h.app, second, h.rc.origin)).statusCode).toBe(
+        401,
+      );
+    });
+
+    it('should ignore identity parameters from the request', async () => {
+      const { client, id } = await loggedIn(h);
+      const answer = await h.app.inject({
+        method: 'POST',
+        url: `/rocketchat/api?userId=${h.admin.userId}&username=${h.admin.username}`,
+        headers: {
+          origin: h.rc.origin,
+          cookie: client.cookieHeader() ?? '',
+          'content-type': 'application/json',
+          'x-user-id': h.admin.userId,
+        },
+        payload: JSON.stringify({ userId: h.admin.userId }),
+      });
+      const token = answer.json<{ loginToken: string }>().loginToken;
+      expect((await h.rc.control.checkToken(token)).userId).toBe(
+        await rcUserOf(h, id),
+      );
+    });
+  },
+);
 
 describe('API URL with the legacy iframe token', () => {
   let h: Harness;

@@ -27,7 +27,7 @@ function refusal(error: unknown): string | undefined {
     : undefined;
 }
 
-describe.each(['7.10.0', '8.0.0'])(
+describe.each(['7.10.0', '8.0.0', '9.0.1'])(
   'Provisioning (Rocket.Chat %s)',
   (version) => {
     let h: Harness;

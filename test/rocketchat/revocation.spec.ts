@@ -49,7 +49,7 @@ async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   }
 }
 
-describe.each(['7.10.0', '8.0.0'])(
+describe.each(['7.10.0', '8.0.0', '9.0.1'])(
   'users.logout guard (Rocket.Chat %s)',
   (version) => {
     let h: Harness;

@@ -2,23 +2,47 @@ import { Injectable } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import {
   AdminCredentials,
+  RocketChatApi,
   RocketChatHttp,
   type RocketChatAuth,
   isCredentialsRefused,
 } from '../../rocketchat/index.js';
 import { fail, ok, type CheckResult } from '../doctor-check.js';
 import { describeError } from './describe-error.js';
+import { twoFactorBypassCheck } from './two-factor-bypass.check.js';
 
-/** The bridge's own Rocket.Chat credentials work (`GET /api/v1/me` with them). */
+/**
+ * The bridge's own Rocket.Chat credentials work (`GET /api/v1/me` with them), and whether they
+ * bypass two-factor authentication.
+ */
 @Injectable()
 export class BridgeTokenCheck {
   constructor(
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly http: RocketChatHttp,
     private readonly admin: AdminCredentials,
+    private readonly api: RocketChatApi,
   ) {}
 
+  /** The token line, then (with a valid token) the two-factor bypass line. */
   async run(): Promise<{
+    results: CheckResult[];
+    auth?: RocketChatAuth;
+    roles?: readonly string[];
+  }> {
+    const token = await this.token();
+    return token.auth
+      ? {
+          ...token,
+          results: [
+            token.result,
+            await twoFactorBypassCheck(this.api, token.auth),
+          ],
+        }
+      : { results: [token.result] };
+  }
+
+  private async token(): Promise<{
     result: CheckResult;
     auth?: RocketChatAuth;
     roles?: readonly string[];

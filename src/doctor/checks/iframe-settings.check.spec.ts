@@ -30,12 +30,29 @@ describe('iframe settings line', () => {
       ...good,
       Accounts_iframe_url: 'https://sso.example.org/login',
       Accounts_Iframe_api_url: 'https://sso.example.org/rocketchat/api/',
-      Accounts_Iframe_api_method: 'get',
+      Accounts_Iframe_api_method: 'GET',
     };
     expect(
       (await iframeSettingsCheck(app, equivalent, false, write)).status,
     ).toBe('ok');
     expect(write).not.toHaveBeenCalled();
+  });
+
+  it('should WARN about a method spelt outside the select (POST, GET), and --fix it keeping the choice', async () => {
+    const write = vi.fn<(id: string, value: unknown) => Promise<void>>(() =>
+      Promise.resolve(),
+    );
+    const lower = { ...good, Accounts_Iframe_api_method: ' get' };
+    const warned = await iframeSettingsCheck(app, lower, false, write);
+    expect(warned).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('a select of POST and GET'),
+      fix: expect.stringContaining('"GET"'),
+    });
+    expect(write).not.toHaveBeenCalled();
+    const fixed = await iframeSettingsCheck(app, lower, true, write);
+    expect(fixed.status).toBe('ok');
+    expect(write.mock.calls).toEqual([['Accounts_Iframe_api_method', 'GET']]);
   });
 
   it('should FAIL on another host, another path, a foreign next, disabled login or an odd method, naming each', async () => {

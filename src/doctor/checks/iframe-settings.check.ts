@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/index.js';
-import { fail, ok, type CheckResult } from '../doctor-check.js';
+import { fail, ok, warn, type CheckResult } from '../doctor-check.js';
 
 const ID = 'rocketchat.iframe-settings';
 const TITLE = 'Iframe settings';
@@ -13,22 +13,36 @@ export const IFRAME_SETTING_IDS = [
 ] as const;
 type SettingId = (typeof IFRAME_SETTING_IDS)[number];
 
-/** What Rocket.Chat should be told: this bridge's login page and API URL. */
+/**
+ * What Rocket.Chat should be told: this bridge's login page and API URL, and a method that is
+ * one of the keys of the select `Accounts_Iframe_api_method` is now (POST, GET: Rocket.Chat's
+ * `apps/meteor/server/settings/accounts.ts` @78e0dc31); a GET already chosen is kept.
+ */
 export function expectedIframeSettings(
   app: AppConfig,
+  current?: Readonly<Record<string, unknown>>,
 ): Record<SettingId, boolean | string> {
   return {
     Accounts_iframe_enabled: true,
     Accounts_iframe_url: `${app.publicUrl}/login/?next=/rocketchat/redirect`,
     Accounts_Iframe_api_url: `${app.publicUrl}/rocketchat/api`,
-    Accounts_Iframe_api_method: 'POST',
+    Accounts_Iframe_api_method:
+      methodKey(current?.Accounts_Iframe_api_method) ?? 'POST',
   };
+}
+
+/** `POST` or `GET` for any spelling of them (the web client's fetch accepts each). */
+function methodKey(value: unknown): 'POST' | 'GET' | undefined {
+  const upper = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  return upper === 'POST' || upper === 'GET' ? upper : undefined;
 }
 
 /**
  * Compares the settings with this bridge's URLs, allowing the forms that work just as well (with
- * or without the trailing slash, any `next` on the bridge, GET instead of POST). With `fix`, sets
- * the ones that differ through `write` (Rocket.Chat's `POST /api/v1/settings/<id>`).
+ * or without the trailing slash, any `next` on the bridge, GET instead of POST). A method spelt
+ * other than the select's keys (`post`, ` GET`) works but shows as unset in Rocket.Chat's admin
+ * UI: a warning. With `fix`, sets the ones that differ through `write` (Rocket.Chat's
+ * `POST /api/v1/settings/<id>`; REST does not check select values, so only valid keys are sent).
  */
 export async function iframeSettingsCheck(
   app: AppConfig,
@@ -36,7 +50,6 @@ export async function iframeSettingsCheck(
   fix: boolean,
   write: (id: SettingId, value: boolean | string) => Promise<void>,
 ): Promise<CheckResult> {
-  const expected = expectedIframeSettings(app);
   if (!settings) {
     return fail(
       ID,
@@ -45,15 +58,30 @@ export async function iframeSettingsCheck(
       'see the Rocket.Chat line',
     );
   }
+  const expected = expectedIframeSettings(app, settings);
   const wrong = IFRAME_SETTING_IDS.filter(
     (id) => !acceptable(id, settings[id], app),
   );
-  if (wrong.length === 0) {
+  const method = settings.Accounts_Iframe_api_method;
+  const untidy =
+    methodKey(method) !== undefined && method !== methodKey(method);
+  if (wrong.length === 0 && !untidy) {
     return ok(
       ID,
       TITLE,
-      `iframe login enabled; Iframe URL ${show(settings.Accounts_iframe_url)}, API URL ${show(settings.Accounts_Iframe_api_url)} (${show(settings.Accounts_Iframe_api_method)})`,
+      `iframe login enabled; Iframe URL ${show(settings.Accounts_iframe_url)}, API URL ${show(settings.Accounts_Iframe_api_url)} (${show(method)})`,
     );
+  }
+  if (wrong.length === 0 && !fix) {
+    return warn(
+      ID,
+      TITLE,
+      `Accounts_Iframe_api_method is ${show(method)}: it works, but it is a select of POST and GET, and Rocket.Chat's admin UI shows it as unset`,
+      `run rc-bridge doctor --fix to set it to ${show(expected.Accounts_Iframe_api_method)}, or choose it in Administration > Settings > Accounts > Iframe`,
+    );
+  }
+  if (untidy) {
+    wrong.push('Accounts_Iframe_api_method');
   }
   const differences = wrong
     .map(
@@ -101,10 +129,7 @@ function acceptable(id: SettingId, value: unknown, app: AppConfig): boolean {
   if (id === 'Accounts_Iframe_api_url') {
     return pointsAt(value, app, ['/rocketchat/api', '/rocketchat/api/'], false);
   }
-  return (
-    typeof value === 'string' &&
-    ['POST', 'GET'].includes(value.trim().toUpperCase())
-  );
+  return methodKey(value) !== undefined;
 }
 
 /** The URL is on PUBLIC_URL, at one of `paths`, with (for the login page) a `next` on the bridge. */

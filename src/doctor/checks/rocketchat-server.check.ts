@@ -42,18 +42,20 @@ export class RocketChatServerCheck {
             id,
             title,
             `${found}, but ROCKETCHAT_VERSION says ${configured.major}.${configured.minor}`,
-            "set ROCKETCHAT_VERSION=auto, or to the server's version (users.createToken changed in 8.0)",
+            "set ROCKETCHAT_VERSION=auto, or to the server's version (users.createToken changed in 8.0, refusals in 9.0)",
           ),
         };
       }
-      if (version.major < 7) {
+      if (version.major < 7 || version.major > 9) {
         return {
           version,
           result: warn(
             id,
             title,
             `${found}: a version the bridge is not tested with`,
-            'the bridge is tested against Rocket.Chat 7.x and 8.x; upgrade Rocket.Chat if anything fails',
+            version.major < 7
+              ? 'the bridge is tested against Rocket.Chat 7.x, 8.x and 9.x; upgrade Rocket.Chat if anything fails'
+              : 'the bridge is tested against Rocket.Chat 7.x, 8.x and 9.x; see its release notes for a newer Rocket.Chat, and report what fails',
           ),
         };
       }

@@ -42,8 +42,10 @@ export class RocketChatChecks {
       results.push(
         ...[
           ['rocketchat.token', 'Bridge token'],
+          ['rocketchat.two-factor-bypass', 'Two-factor bypass'],
           ['rocketchat.permissions', 'Permissions'],
           ['rocketchat.create-token', 'createToken'],
+          ['rocketchat.issue-40598', 'createToken #40598'],
           ['rocketchat.iframe-settings', 'Iframe settings'],
         ].map(([id, title]) =>
           skip(id, title, 'not checked: Rocket.Chat does not answer'),
@@ -52,23 +54,19 @@ export class RocketChatChecks {
       return { results };
     }
     const token = await this.bridgeToken.run();
-    results.push(token.result);
+    results.push(...token.results);
     if (!token.auth || !token.roles) {
       results.push(
-        skip(
-          'rocketchat.permissions',
-          'Permissions',
-          'not checked: no valid token',
-        ),
-        skip(
-          'rocketchat.create-token',
-          'createToken',
-          'not checked: no valid token',
-        ),
+        ...[
+          ['rocketchat.two-factor-bypass', 'Two-factor bypass'],
+          ['rocketchat.permissions', 'Permissions'],
+          ['rocketchat.create-token', 'createToken'],
+          ['rocketchat.issue-40598', 'createToken #40598'],
+        ].map(([id, title]) => skip(id, title, 'not checked: no valid token')),
       );
     } else {
       results.push(await this.permissions.run(token.auth, token.roles));
-      results.push(await this.createToken.run(token.auth, reach.version));
+      results.push(...(await this.createToken.run(token.auth, reach.version)));
     }
     const settings = await this.readSettings();
     results.push(

@@ -6,7 +6,10 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PageResponder } from '../../web/index.js';
-import { retryAfterSeconds } from '../client/rocketchat.errors.js';
+import {
+  retryAfterSeconds,
+  RocketChatTwoFactorError,
+} from '../client/rocketchat.errors.js';
 import { TokenMintingRefusedError } from '../tokens/token.errors.js';
 import { describeFailure } from './rocketchat-api.filter.js';
 import { POST_LOGIN_PATH } from './post-login-page.service.js';
@@ -30,20 +33,28 @@ export class PostLoginFilter implements ExceptionFilter {
       this.logger.error(
         `Unexpected failure of the post-login page: ${error instanceof Error ? error.name : 'unknown error'}`,
       );
-    } else if (error instanceof TokenMintingRefusedError) {
+    } else if (
+      error instanceof TokenMintingRefusedError ||
+      error instanceof RocketChatTwoFactorError
+    ) {
       this.logger.error(known);
     } else {
       this.logger.warn(known);
     }
     void reply.header('retry-after', String(retryAfterSeconds(error)));
+    // Rocket.Chat wants a second factor from the bridge: retrying cannot help, an admin must act.
+    const page =
+      error instanceof RocketChatTwoFactorError
+        ? 'rocketchat.twoFactor'
+        : 'rocketchat.unavailable';
     this.pages.send(
       request,
       reply,
       'error',
       {
         pageTitle: 'error.title',
-        heading: 'rocketchat.unavailable.heading',
-        message: 'rocketchat.unavailable.body',
+        heading: `${page}.heading`,
+        message: `${page}.body`,
         actionUrl: request.url.startsWith(POST_LOGIN_PATH)
           ? request.url
           : POST_LOGIN_PATH,

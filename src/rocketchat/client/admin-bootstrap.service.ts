@@ -5,6 +5,7 @@ import {
   type RocketChatAuth,
 } from './rocketchat-http.service.js';
 import {
+  isRefusedWith,
   RocketChatAuthError,
   RocketChatRequestError,
   RocketChatTwoFactorError,
@@ -85,8 +86,17 @@ export class AdminBootstrap {
         );
       }
       if (error instanceof RocketChatAuthError) {
+        // Rocket.Chat 9 answers every refused login with a bare "unauthorized", 2FA included.
+        const mute = error.rocketChatError === 'unauthorized';
         throw new AdminBootstrapError(
-          'ROCKETCHAT_ADMIN_USERNAME / ROCKETCHAT_ADMIN_PASSWORD: Rocket.Chat refused the login (wrong user name or password, or the account is deactivated)',
+          'ROCKETCHAT_ADMIN_USERNAME / ROCKETCHAT_ADMIN_PASSWORD: Rocket.Chat refused the login (wrong user name or ' +
+            `password, or the account is deactivated${
+              mute
+                ? ', or it has two-factor authentication: Rocket.Chat 9 does not say which; with 2FA, create a ' +
+                  'personal access token with "Ignore Two Factor Authentication" by hand and set ROCKETCHAT_USER_ID ' +
+                  'and ROCKETCHAT_AUTH_TOKEN instead'
+                : ''
+            })`,
         );
       }
       throw error;
@@ -155,10 +165,8 @@ function explain(error: unknown): unknown {
         'the account uses TOTP/e-mail codes); create the token by hand and set ROCKETCHAT_USER_ID and ROCKETCHAT_AUTH_TOKEN',
     );
   }
-  if (
-    error instanceof RocketChatRequestError &&
-    error.errorType === 'not-authorized'
-  ) {
+  // 400 `not-authorized` up to 8.x, 403 `error-forbidden` carrying that code in 9.x.
+  if (isRefusedWith(error, 'not-authorized')) {
     return new AdminBootstrapError(
       'ROCKETCHAT_ADMIN_USERNAME: the account may not create personal access tokens (permission create-personal-access-tokens)',
     );

@@ -25,6 +25,12 @@ export interface NewRocketChatUser {
   readonly verified: boolean;
 }
 
+export interface PersonalAccessTokenInfo {
+  readonly name: string;
+  readonly lastTokenPart: string;
+  readonly bypassTwoFactor: boolean;
+}
+
 export interface RocketChatUserChanges {
   readonly name?: string;
   readonly email?: string;
@@ -146,6 +152,46 @@ export class RocketChatApi {
       }
       throw error;
     }
+  }
+
+  /**
+   * `users.logoutOtherClients` authenticated with the user's own token: removes every other
+   * login token of theirs, never personal access tokens (`Users.removeNonPATLoginTokensExcept`).
+   */
+  async logoutOtherClients(auth: RocketChatAuth): Promise<void> {
+    await this.http.call({
+      method: 'POST',
+      endpoint: 'users.logoutOtherClients',
+      auth,
+    });
+  }
+
+  /**
+   * The caller's personal access tokens, as `users.getPersonalAccessTokens` lists them (needs
+   * `create-personal-access-tokens`); `lastTokenPart` is the token's last six characters.
+   */
+  async personalAccessTokens(
+    auth: RocketChatAuth,
+  ): Promise<PersonalAccessTokenInfo[]> {
+    const body = await this.http.call({
+      method: 'GET',
+      endpoint: 'users.getPersonalAccessTokens',
+      auth,
+    });
+    const tokens = Array.isArray(body.tokens) ? body.tokens : [];
+    return tokens.flatMap((entry: unknown) => {
+      const token = entry as Record<string, unknown>;
+      return typeof token.name === 'string' &&
+        typeof token.lastTokenPart === 'string'
+        ? [
+            {
+              name: token.name,
+              lastTokenPart: token.lastTokenPart,
+              bypassTwoFactor: token.bypassTwoFactor === true,
+            },
+          ]
+        : [];
+    });
   }
 
   /** `users.logout` for another user: every login token of theirs (PATs included). */

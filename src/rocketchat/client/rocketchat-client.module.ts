@@ -19,6 +19,7 @@ import {
   AdminCredentialsSchema,
 } from './admin-credentials.schema.js';
 import { AdminCredentials } from './admin-credentials.service.js';
+import { CreateTokens } from './create-token.service.js';
 import { RocketChatApi } from './rocketchat-api.service.js';
 import { RocketChatHttp } from './rocketchat-http.service.js';
 import { RocketChatRoomsApi } from './rocketchat-rooms-api.service.js';
@@ -63,6 +64,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     RocketChatApi,
     RocketChatRoomsApi,
     RocketChatVersionService,
+    CreateTokens,
   ],
   exports: [
     LeaseLocksRepository,
@@ -72,6 +74,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     RocketChatApi,
     RocketChatRoomsApi,
     RocketChatVersionService,
+    CreateTokens,
   ],
 })
 export class RocketChatClientModule {}

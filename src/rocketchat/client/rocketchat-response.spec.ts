@@ -7,6 +7,7 @@ import {
   RocketChatTwoFactorError,
   RocketChatUnavailableError,
   isCredentialsRefused,
+  isRefusedWith,
 } from './rocketchat.errors.js';
 
 const NOW = 1_800_000_000_000;
@@ -98,6 +99,27 @@ describe('interpretResponse', () => {
     const forbidden = failed(403, { success: false, error: 'unauthorized' });
     expect(forbidden).toMatchObject({ status: 403 });
     expect(isCredentialsRefused(forbidden)).toBe(false);
+  });
+
+  it("should keep the refusal's own code of a 9.x 403 error-forbidden, as 8.x gave it in errorType", () => {
+    const nine = failed(403, {
+      success: false,
+      error: 'Not authorized [error-not-authorized]',
+      errorType: 'error-forbidden',
+    });
+    expect(nine).toBeInstanceOf(RocketChatAuthError);
+    expect(nine).toMatchObject({ status: 403, code: 'error-not-authorized' });
+    expect(isRefusedWith(nine, 'error-not-authorized')).toBe(true);
+    const eight = failed(400, {
+      success: false,
+      error: 'Not authorized [error-not-authorized]',
+      errorType: 'error-not-authorized',
+    });
+    expect(isRefusedWith(eight, 'error-not-authorized')).toBe(true);
+    expect(isRefusedWith(eight, 'not-authorized')).toBe(false);
+    expect(failed(403, { success: false, error: 'forbidden' })).toMatchObject({
+      code: undefined,
+    });
   });
 
   it('should take the wait of a 429 from X-RateLimit-Reset (epoch ms)', () => {

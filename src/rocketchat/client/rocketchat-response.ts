@@ -84,7 +84,12 @@ export function interpretResponse(
     const said = typeof body?.error === 'string' ? body.error : undefined;
     return {
       ok: false,
-      error: new RocketChatAuthError(endpoint, status, shorten(said)),
+      error: new RocketChatAuthError(
+        endpoint,
+        status,
+        shorten(said),
+        refusalCodeOf(body),
+      ),
     };
   }
   if (status >= 400 && status < 500) {
@@ -154,6 +159,15 @@ function errorTypeOf(body: JsonObject | undefined): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The refusal's own code: `error: "... [code]"` first (9.x `error-forbidden`), else errorType. */
+function refusalCodeOf(body: JsonObject | undefined): string | undefined {
+  const bracket =
+    typeof body?.error === 'string'
+      ? /\[([a-z0-9_-]+)\]\s*$/i.exec(body.error)?.[1]
+      : undefined;
+  return bracket ?? errorTypeOf(body);
 }
 
 function detailsOf(body: JsonObject | undefined): JsonObject | undefined {

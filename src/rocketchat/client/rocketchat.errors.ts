@@ -59,6 +59,12 @@ export class RocketChatAuthError extends RocketChatError {
     endpoint: string,
     status: number,
     readonly rocketChatError: string | undefined,
+    /**
+     * Rocket.Chat's code for the refusal: the `[code]` that ends `error` (9.x answers refusals
+     * 403 with `errorType: 'error-forbidden'` and keeps the original code only there), else
+     * `errorType`.
+     */
+    readonly code?: string,
   ) {
     super(
       endpoint,
@@ -105,9 +111,23 @@ export class RocketChatTwoFactorError extends RocketChatRequestError {
       typeof details?.method === 'string' ? details.method : undefined;
     this.message =
       `Rocket.Chat ${endpoint} requires two-factor authentication (${errorType}` +
-      `${this.method ? `, method ${this.method}` : ''}): use a personal access token created with ` +
-      '"Ignore Two Factor Authentication" (bypassTwoFactor)';
+      `${this.method ? `, method ${this.method}` : ''}), and the bridge's Rocket.Chat token does not ` +
+      "bypass it. Fix: log in to Rocket.Chat as the bridge's account, open My Account > Personal " +
+      'Access Tokens, add a token with "Ignore Two Factor Authentication" (bypassTwoFactor) ticked, set ' +
+      'ROCKETCHAT_USER_ID and ROCKETCHAT_AUTH_TOKEN to it and restart the bridge ' +
+      '(`rc-bridge doctor` shows whether the token bypasses two-factor authentication)';
   }
+}
+
+/**
+ * Whether Rocket.Chat refused the call with this code: 400 `errorType` (up to 8.x) or the code in
+ * a 403 `error-forbidden` (9.x).
+ */
+export function isRefusedWith(error: unknown, code: string): boolean {
+  return (
+    (error instanceof RocketChatRequestError && error.errorType === code) ||
+    (error instanceof RocketChatAuthError && error.code === code)
+  );
 }
 
 /**

@@ -4,20 +4,26 @@ import {
   type RocketChatConfig,
   type RocketChatVersion,
 } from '../../config/index.js';
+import { CreateTokens } from '../client/create-token.service.js';
 import { RocketChatApi } from '../client/rocketchat-api.service.js';
 import { RocketChatVersionService } from '../client/rocketchat-version.service.js';
-import { RocketChatRequestError } from '../client/rocketchat.errors.js';
+import {
+  isRefusedWith,
+  RocketChatRequestError,
+} from '../client/rocketchat.errors.js';
 import { hashLoginToken, type MintedToken } from './login-token.js';
 import { MongoResumeTokenStrategy } from './mongo-resume-token.strategy.js';
+import { RocketChatDatabase } from './rocketchat-database.service.js';
+import { removeStrayTokens } from './stray-tokens.js';
 import { TokenMintingRefusedError } from './token.errors.js';
 import type { TokenStrategy } from './token-strategy.js';
 
 /**
  * `users.createToken` (the default): Rocket.Chat issues a normal resume token. Its body depends on
- * the version: 2.1-7.x `{userId}` behind the server's CREATE_TOKENS_FOR_USERS=true, 8.x
- * `{userId, secret}` with the server's CREATE_TOKENS_FOR_USERS_SECRET. Revocation logs that one
- * token out (`POST /api/v1/logout` authenticated with it), or, when MONGO_DB is set, removes it
- * from Rocket.Chat's database (not rate limited).
+ * the version: 2.1-7.x `{userId}` behind the server's CREATE_TOKENS_FOR_USERS=true, 8.x and 9.x
+ * `{userId, secret}` with the server's CREATE_TOKENS_FOR_USERS_SECRET (bug #40598 is handled by
+ * CreateTokens). Revocation logs that one token out (`POST /api/v1/logout` authenticated with
+ * it), or, when MONGO_DB is set, removes it from Rocket.Chat's database (not rate limited).
  */
 @Injectable()
 export class RestTokenStrategy implements TokenStrategy {
@@ -28,8 +34,10 @@ export class RestTokenStrategy implements TokenStrategy {
   constructor(
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly api: RocketChatApi,
+    private readonly tokens: CreateTokens,
     private readonly versions: RocketChatVersionService,
     private readonly resume: MongoResumeTokenStrategy,
+    private readonly database: RocketChatDatabase,
   ) {}
 
   async mint(rcUserId: string): Promise<MintedToken> {
@@ -82,16 +90,19 @@ export class RestTokenStrategy implements TokenStrategy {
       );
     }
     try {
-      const token = await this.api.createToken(
+      const token = await this.tokens.create(
         rcUserId,
         needsSecret ? secret : undefined,
+        // Bug #40598's stray token: from the database when there is one (REST is rate limited).
+        this.config.mongoUri === undefined
+          ? undefined
+          : (id, kept, since) =>
+              removeStrayTokens(this.database, id, kept, since),
       );
       return { token, hashedToken: hashLoginToken(token) };
     } catch (error) {
-      if (
-        error instanceof RocketChatRequestError &&
-        error.errorType === 'error-not-authorized'
-      ) {
+      // 400 `error-not-authorized` up to 8.x, 403 `error-forbidden` carrying that code in 9.x.
+      if (isRefusedWith(error, 'error-not-authorized')) {
         throw new TokenMintingRefusedError(
           needsSecret
             ? `Rocket.Chat ${version.major}.${version.minor} refused users.createToken: set the environment variable ` +

@@ -49,7 +49,9 @@ export interface RouteContext {
   readonly ip: string;
 }
 
-type PerVersion<T> = T | ((version: EmulatedVersion) => T);
+/** A value, or one computed from the version (and the server state, for `ReleaseQuirks`). */
+type PerVersion<T> =
+  T | ((version: EmulatedVersion, state: EmulatorState) => T);
 
 export interface RouteDefinition {
   /** Route key, as after `/api/v1/` (`users.info`, `settings/:_id`) or after `/api/` for `info`. */
@@ -74,8 +76,12 @@ export interface RouteDefinition {
 export function resolvePerVersion<T>(
   value: PerVersion<T>,
   version: EmulatedVersion,
+  state: EmulatorState,
 ): T {
   return typeof value === 'function'
-    ? (value as (version: EmulatedVersion) => T)(version)
+    ? (value as (version: EmulatedVersion, state: EmulatorState) => T)(
+        version,
+        state,
+      )
     : value;
 }

@@ -8,6 +8,8 @@ export interface SettingDefinition {
   readonly packageValue: SettingValue;
   readonly type: 'boolean' | 'string' | 'int' | 'code' | 'select';
   readonly public: boolean;
+  /** A select's keys (the admin UI offers only these; REST writes are not checked against them). */
+  readonly values?: readonly string[];
 }
 
 function def(
@@ -36,7 +38,15 @@ export function defaultSettings(version: EmulatedVersion): SettingDefinition[] {
     def('Accounts_iframe_enabled', false, true),
     def('Accounts_iframe_url', '', true),
     def('Accounts_Iframe_api_url', '', true),
-    def('Accounts_Iframe_api_method', 'POST', true),
+    // A select (POST, GET) in `apps/meteor/server/settings/accounts.ts` @78e0dc31 (section
+    // Accounts_Section_Login_Integrations_Iframe); modelled as such from 9.0, a string before.
+    version.major >= 9
+      ? {
+          ...def('Accounts_Iframe_api_method', 'POST', true),
+          type: 'select',
+          values: ['POST', 'GET'],
+        }
+      : def('Accounts_Iframe_api_method', 'POST', true),
     // General > Iframe Integration
     def('Iframe_Integration_send_enable', false, true),
     def('Iframe_Integration_send_target_origin', '*', true),

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { hashLoginToken } from './crypto.js';
 import {
+  forbidden,
   MeteorError,
   notLoggedIn,
   resultFromError,
@@ -127,8 +128,8 @@ export async function runRoute(
 ): Promise<PipelineOutcome> {
   const { definition } = matched;
   const version = core.state.version;
-  const bodySchema = resolvePerVersion(definition.body, version);
-  const querySchema = resolvePerVersion(definition.query, version);
+  const bodySchema = resolvePerVersion(definition.body, version, core.state);
+  const querySchema = resolvePerVersion(definition.query, version, core.state);
   const input = definition.method === 'GET' ? request.query : request.body;
   const schema = definition.method === 'GET' ? querySchema : bodySchema;
 
@@ -148,7 +149,7 @@ export async function runRoute(
   if (definition.authRequired || definition.optionalAuth) {
     auth = await authenticate(core, request.headers);
     if (!auth && definition.authRequired) {
-      return { result: notLoggedIn(), userId: null };
+      return { result: notLoggedIn(version), userId: null };
     }
   }
   const user = auth?.user ?? null;
@@ -178,7 +179,7 @@ export async function runRoute(
         tooManyRequestsMessage(verdict.timeToReset),
       );
       return {
-        result: withHeaders(resultFromError(error), limitHeaders),
+        result: withHeaders(resultFromError(error, version), limitHeaders),
         userId,
       };
     }
@@ -204,7 +205,11 @@ export async function runRoute(
         throw new MeteorError('invalid-params', error);
       }
     }
-    const permissions = resolvePerVersion(definition.permissions, version);
+    const permissions = resolvePerVersion(
+      definition.permissions,
+      version,
+      state,
+    );
     if (permissions) {
       const check = (p: string) => state.hasPermission(user?.roles, p);
       const ok =
@@ -212,16 +217,22 @@ export async function runRoute(
           ? permissions.list.every(check)
           : permissions.list.some(check);
       if (!ok) {
-        throw new MeteorError(
-          'error-unauthorized',
-          'User does not have the permissions required for this action',
-          { permissions: permissions.list },
-        );
+        // The permissions middleware answers this itself, not through the error switch, so no
+        // `errorType` in 9.x either (`v1/middlewares/permissions.ts` @a1167b28).
+        return {
+          result: withHeaders(
+            forbidden(
+              'User does not have the permissions required for this action [error-unauthorized]',
+            ),
+            limitHeaders,
+          ),
+          userId,
+        };
       }
     }
     if (
       user &&
-      resolvePerVersion(definition.twoFactorRequired ?? false, version)
+      resolvePerVersion(definition.twoFactorRequired ?? false, version, state)
     ) {
       const code = header(request.headers, 'x-2fa-code');
       const method = header(request.headers, 'x-2fa-method');
@@ -240,7 +251,7 @@ export async function runRoute(
     return { result: withHeaders(result, limitHeaders), userId };
   } catch (error) {
     return {
-      result: withHeaders(resultFromError(error), limitHeaders),
+      result: withHeaders(resultFromError(error, version), limitHeaders),
       userId,
     };
   }

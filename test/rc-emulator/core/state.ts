@@ -5,6 +5,7 @@ import {
   type SettingDefinition,
   type SettingValue,
 } from './defaults.js';
+import { hasIssue40598, type ReleaseQuirks } from './release.js';
 import { parseVersion, type EmulatedVersion } from './version.js';
 
 /** Environment variables Rocket.Chat reads for these endpoints (protocol doc §4.3, §5.4). */
@@ -12,6 +13,13 @@ export interface EnvFlags {
   CREATE_TOKENS_FOR_USERS?: string;
   CREATE_TOKENS_FOR_USERS_SECRET?: string;
   MAX_RESUME_LOGIN_TOKENS?: string | number;
+  /**
+   * Comma-separated setting ids marked `blocked` (SettingsRegistry.ts @77201560,
+   * getSettingDefaults.ts @8ace62ae). Only the admin UI honours the mark: `POST
+   * /api/v1/settings/:_id` (`server/api/v1/settings.ts` @041941a2) and `saveSettingsBulk`
+   * (@77c03f5a) do not check it. Read when settings load, as Rocket.Chat reads it at start-up.
+   */
+  SETTINGS_BLOCKED?: string;
 }
 
 export interface SettingRecord {
@@ -20,6 +28,9 @@ export interface SettingRecord {
   packageValue: SettingValue;
   type: SettingDefinition['type'];
   public: boolean;
+  /** Marked by SETTINGS_BLOCKED: the admin UI shows it read-only. */
+  blocked: boolean;
+  values?: readonly string[];
   _updatedAt: Date;
 }
 
@@ -30,15 +41,18 @@ export class EmulatorState {
   readonly settings = new Map<string, SettingRecord>();
   readonly roles = new Set<string>(DEFAULT_ROLES);
   readonly permissions = new Map<string, string[]>();
+  readonly quirks: ReleaseQuirks;
   private overrides: Record<string, SettingValue> = {};
 
   constructor(
     version: string,
     env: EnvFlags,
     overrides: Record<string, SettingValue>,
+    quirks: Partial<ReleaseQuirks> = {},
   ) {
     this.version = parseVersion(version);
     this.env = { ...env };
+    this.quirks = { twoFactorOnUserCreation: false, ...quirks };
     this.overrides = { ...overrides };
     this.loadSettings();
     for (const [permission, roles] of Object.entries(defaultPermissions())) {
@@ -58,9 +72,24 @@ export class EmulatorState {
     this.loadSettings();
   }
 
+  /** Whether `users.createToken` has bug #40598 now (option, else by version). */
+  issue40598(): boolean {
+    return this.quirks.issue40598 ?? hasIssue40598(this.version);
+  }
+
+  private blockedIds(): Set<string> {
+    return new Set(
+      (this.env.SETTINGS_BLOCKED ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    );
+  }
+
   private loadSettings(): void {
     this.settings.clear();
     const now = new Date();
+    const blocked = this.blockedIds();
     for (const definition of defaultSettings(this.version)) {
       this.settings.set(definition._id, {
         _id: definition._id,
@@ -68,10 +97,17 @@ export class EmulatorState {
         packageValue: definition.packageValue,
         type: definition.type,
         public: definition.public,
+        blocked: blocked.has(definition._id),
+        ...(definition.values ? { values: definition.values } : {}),
         _updatedAt: now,
       });
     }
     this.applySettings(this.overrides);
+  }
+
+  /** A restart with the current env: SETTINGS_BLOCKED is read again. */
+  reloadSettings(): void {
+    this.setVersion(this.version.full);
   }
 
   /** Sets values; unknown ids are created (as private string/bool/int settings). */
@@ -93,6 +129,7 @@ export class EmulatorState {
                 ? 'int'
                 : 'string',
           public: false,
+          blocked: this.blockedIds().has(id),
           _updatedAt: new Date(),
         });
       }

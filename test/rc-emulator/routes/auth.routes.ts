@@ -1,6 +1,7 @@
 import { MatchError } from '../core/accounts.js';
 import type { RouteContext, RouteDefinition } from '../core/context.js';
 import { MeteorError, success, type ApiResult } from '../core/errors.js';
+import { breaking9 } from '../core/release.js';
 import { meView } from '../core/user-views.js';
 
 /** REST `login`'s `loginCompatibility`: `{user|username|email, password, code}` -> Meteor args. */
@@ -47,6 +48,14 @@ async function login(ctx: RouteContext): Promise<ApiResult> {
       return {
         statusCode: 500,
         body: { success: false, error: 'Internal server error' },
+      };
+    }
+    if (breaking9(ctx.version)) {
+      // From 9.0 a refused login says nothing more, not even totp-required (ApiClass.ts
+      // @0358e0dc: the details are added only `if (!applyBreakingChanges)`).
+      return {
+        statusCode: 401,
+        body: { success: false, error: 'unauthorized' },
       };
     }
     const notFound = error.reason === 'User not found';
@@ -111,7 +120,9 @@ const MINIMUM_CLIENT_VERSIONS = { desktop: '3.9.6', mobile: '4.39.0' };
 
 /**
  * `GET /api/info`: anonymous callers see only `major.minor`; 7.x gives `get-server-info` holders
- * the full `info` object, 8.x gives `view-statistics` holders the full version and `info`.
+ * the full `info` object, 8.x and 9.x give `view-statistics` holders the full version and
+ * `info` (`server/api/lib/getServerInfo.ts` @50f0ec2a: no change in 9.x for what the bridge
+ * reads; workspace URLs and the supported-versions token are not emulated).
  */
 function info(ctx: RouteContext): ApiResult {
   const roles = ctx.user?.roles;

@@ -32,7 +32,9 @@ async function setAvatar(ctx: RouteContext): Promise<ApiResult> {
     target._id !== caller._id &&
     !ctx.core.state.hasPermission(caller.roles, 'edit-other-user-avatar')
   ) {
-    return ctx.version.major < 8 ? unauthorized() : forbidden();
+    return ctx.version.major < 8
+      ? unauthorized()
+      : forbidden(undefined, ctx.version);
   }
   let url: URL | undefined;
   try {

@@ -25,11 +25,14 @@ function postSetting(ctx: RouteContext): ApiResult {
   return success();
 }
 
-function requestedIds(query: Record<string, unknown>): string[] | undefined {
+function requestedIds(ctx: RouteContext): string[] | undefined {
+  const { query } = ctx;
   if (typeof query._id === 'string' && query._id) {
     return query._id.split(',').map((id) => id.trim());
   }
-  if (typeof query.query === 'string') {
+  // The `query` (and `fields`) parameter was deprecated in 5.0 and removed in 9.0 (docs
+  // "Deprecated and phasing out features"); taken here as ignored from 9.0 on.
+  if (typeof query.query === 'string' && ctx.version.major < 9) {
     try {
       const parsed = JSON.parse(query.query) as { _id?: unknown };
       if (typeof parsed._id === 'string') {
@@ -51,7 +54,7 @@ function requestedIds(query: Record<string, unknown>): string[] | undefined {
 
 /** `settings.public`: anonymous, paginated, only public settings. */
 function publicSettings(ctx: RouteContext): ApiResult {
-  const ids = requestedIds(ctx.query);
+  const ids = requestedIds(ctx);
   const all = [...ctx.core.state.settings.values()]
     .filter((s) => s.public && (!ids || ids.includes(s._id)))
     .sort((a, b) => a._id.localeCompare(b._id));

@@ -42,9 +42,13 @@ async function userFromParams(ctx: RouteContext): Promise<UserDoc> {
 
 /**
  * `users.createToken`, gated per protocol doc §5.4. 7.x: env `CREATE_TOKENS_FOR_USERS` is
- * `true`/`yes` and (for another user) `user-generate-access-token`. 8.x: body `secret` equals
- * env `CREATE_TOKENS_FOR_USERS_SECRET` (unset = always refused), then the same permission.
- * Refusals are 400 `error-not-authorized`. The new resume token counts against the cap.
+ * `true`/`yes` and (for another user) `user-generate-access-token`. 8.x and 9.x: body `secret`
+ * equals env `CREATE_TOKENS_FOR_USERS_SECRET` (unset = always refused), then the same permission
+ * (`server/meteor-methods/auth/createToken.ts` @d7c37a60, PR #40768). Refusals are
+ * `error-not-authorized` (400; 403 with `errorType: 'error-forbidden'` from 9.0, release.ts).
+ * The new resume token counts against the cap. With bug #40598 (release.ts) a user without a
+ * non-PAT resume token gets 400 "Cannot read properties of undefined (reading 'tokens')" (a plain
+ * TypeError, so no `errorType`), and the token is stored anyway: nobody ever receives it.
  */
 async function createToken(ctx: RouteContext): Promise<ApiResult> {
   const { core } = ctx;
@@ -68,7 +72,16 @@ async function createToken(ctx: RouteContext): Promise<ApiResult> {
       throw new MeteorError('error-not-authorized', 'Not authorized');
     }
   }
+  // The aggregation of ensureLoginTokensLimit runs before the unawaited insert lands.
+  const raced =
+    core.state.issue40598() &&
+    !loginTokensOf(target).some((token) => !isPersonalAccessToken(token));
   const authToken = await core.accounts.issueResumeToken(target._id);
+  if (raced) {
+    throw new TypeError(
+      "Cannot read properties of undefined (reading 'tokens')",
+    );
+  }
   return success({ data: { userId: target._id, authToken } });
 }
 
@@ -212,7 +225,9 @@ export const tokenRoutes: RouteDefinition[] = [
     key: 'users.createToken',
     method: 'POST',
     authRequired: true,
-    twoFactorRequired: (v) => v.major >= 8,
+    // Not in released 8.x (`server/api/v1/users.ts` @b0e30e75); open PR #41388 adds it (the
+    // snapshot @00e428ca has it), hence an emulator option.
+    twoFactorRequired: (_v, state) => state.quirks.twoFactorOnUserCreation,
     body: v8(
       obj({ userId: str({ minLength: 1 }), secret: str({ minLength: 1 }) }, [
         'userId',

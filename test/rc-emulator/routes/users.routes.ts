@@ -22,7 +22,9 @@ async function logoutUser(ctx: RouteContext): Promise<ApiResult> {
     userId !== caller._id &&
     !ctx.core.state.hasPermission(caller.roles, 'logout-other-user')
   ) {
-    return ctx.version.major < 8 ? unauthorized() : forbidden();
+    return ctx.version.major < 8
+      ? unauthorized()
+      : forbidden(undefined, ctx.version);
   }
   // 7.x/8.x `Users.unsetLoginTokens` returns an UpdateResult (always truthy): unknown ids succeed.
   await ctx.core.users.clearTokens(userId);
