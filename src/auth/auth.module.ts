@@ -12,6 +12,7 @@ import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
 import { LoginProtection } from './protection/login-protection.service.js';
 import { LockoutModule } from './protection/lockout.module.js';
+import { PersonSignIn } from './sign-in/person-sign-in.service.js';
 
 /**
  * The sign-in decision: the login and logout pages (passport-local for the form's credentials),
@@ -34,6 +35,7 @@ import { LockoutModule } from './protection/lockout.module.js';
   providers: [
     ...LOGIN_PROVIDERS,
     LoginProtection,
+    PersonSignIn,
     LoginAuditListener,
     LoginMetricsListener,
   ],

@@ -14,3 +14,10 @@ export {
   type LoginOutcome,
 } from './events/login-attempted.event.js';
 export type { LoginClient } from './events/login-client.js';
+export {
+  NO_LINKING,
+  PersonSignIn,
+  SignInRefusedError,
+  type LinkPolicy,
+  type SignInRefusal,
+} from './sign-in/index.js';

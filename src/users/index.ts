@@ -1,4 +1,10 @@
-export type { BridgeUser } from './bridge-user.js';
+export type {
+  BridgeUser,
+  NewExternalUser,
+  SourceProfile,
+} from './bridge-user.js';
+export { LOCAL_SOURCE } from './user-document.js';
+export { UserIdentitiesRepository } from './user-identities.repository.js';
 export {
   CredentialsService,
   type AuthenticatedUser,
@@ -16,5 +22,5 @@ export {
 export { usersCommandGroup } from './cli/users.commands.js';
 export { PasswordHasher } from './passwords/password-hasher.service.js';
 export { PasswordsModule } from './passwords/passwords.module.js';
-export { parseUsername } from './user-fields.js';
+export { parseDisplayName, parseEmail, parseUsername } from './user-fields.js';
 export { FirstUserModule } from './first-user.module.js';

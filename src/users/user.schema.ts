@@ -22,6 +22,13 @@ export interface UserDocument {
   importBatch?: string;
   /** The user's primary key in the system it was imported from (Django's `pk`). */
   importedId?: string;
+  /** 'ldap', 'oidc:<id>', 'header'; absent for local users. */
+  source?: string;
+  /** The stable id at `source` (OIDC `sub`, the entry's entryUUID / objectGUID, ...). */
+  externalId?: string;
+  /** `<source>|<externalId>`: one bridge user per person at a source (unique where set). */
+  externalKey?: string;
+  groups?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,6 +45,10 @@ export const UserSchema = new Schema<UserDocument>(
     lastLoginAt: { type: Date },
     importBatch: { type: String },
     importedId: { type: String },
+    source: { type: String },
+    externalId: { type: String },
+    externalKey: { type: String },
+    groups: { type: [String], default: undefined },
   },
   { timestamps: true, versionKey: false, strict: 'throw' },
 );
@@ -45,3 +56,6 @@ export const UserSchema = new Schema<UserDocument>(
 // Case-insensitive uniqueness through the stored key (a plain index: FerretDB has no collation).
 UserSchema.index({ usernameNormalized: 1 }, { unique: true });
 UserSchema.index({ importBatch: 1 });
+// Sparse: local users have no external key, and MongoDB would otherwise count them as duplicates.
+UserSchema.index({ externalKey: 1 }, { unique: true, sparse: true });
+UserSchema.index({ email: 1 });

@@ -6,6 +6,7 @@ import { DjangoImportService } from './import/django-import.service.js';
 import { USER_COLLECTION, USER_MODEL, UserSchema } from './user.schema.js';
 import { UserAdminService } from './user-admin.service.js';
 import { UsersRepository } from './users.repository.js';
+import { UserIdentitiesRepository } from './user-identities.repository.js';
 
 /** Bridge users: the collection, the credential check, administration and the Django import. */
 @Module({
@@ -17,12 +18,14 @@ import { UsersRepository } from './users.repository.js';
   ],
   providers: [
     UsersRepository,
+    UserIdentitiesRepository,
     CredentialsService,
     UserAdminService,
     DjangoImportService,
   ],
   exports: [
     UsersRepository,
+    UserIdentitiesRepository,
     CredentialsService,
     UserAdminService,
     DjangoImportService,

@@ -5,8 +5,8 @@ import type { BridgeUser, ImportedUser, NewUser } from './bridge-user.js';
 import { parseUsername } from './user-fields.js';
 import { USER_MODEL, type UserDocument } from './user.schema.js';
 import { UsernameTakenError } from './users.errors.js';
+import { isDuplicateKey, toBridgeUser } from './user-document.js';
 
-const DUPLICATE_KEY = 11000;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 /** Keys per `$in` query when checking many usernames at once (imports). */
 const LOOKUP_CHUNK = 500;
@@ -183,32 +183,6 @@ export class UsersRepository {
   async countImportBatch(batch: string): Promise<number> {
     return this.model.countDocuments({ importBatch: batch }).exec();
   }
-}
-
-function toBridgeUser(doc: UserDocument): BridgeUser {
-  return {
-    id: doc._id.toHexString(),
-    username: doc.username,
-    usernameNormalized: doc.usernameNormalized,
-    email: doc.email ?? undefined,
-    displayName: doc.displayName ?? undefined,
-    active: doc.active,
-    hasPassword:
-      typeof doc.passwordHash === 'string' && doc.passwordHash !== '',
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-    lastLoginAt: doc.lastLoginAt ?? undefined,
-    passwordChangedAt: doc.passwordChangedAt ?? undefined,
-  };
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: unknown; writeErrors?: { code?: unknown }[] };
-  return (
-    e?.code === DUPLICATE_KEY ||
-    (Array.isArray(e?.writeErrors) &&
-      e.writeErrors.some((w) => w?.code === DUPLICATE_KEY))
-  );
 }
 
 /** The username of the row an ordered insertMany stopped at, when the driver says which. */

@@ -385,10 +385,10 @@ describe('rc-bridge users (the built bin, end to end)', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^USERNAME\s+EMAIL\s+NAME\s+ACTIVE\s+CREATED \(UTC\)\s+LAST LOGIN \(UTC\)$/,
+      /^USERNAME\s+EMAIL\s+NAME\s+SOURCE\s+ACTIVE\s+CREATED \(UTC\)\s+LAST LOGIN \(UTC\)$/,
     );
     expect(lines.find((l) => l.startsWith('Alice '))).toMatch(
-      /^Alice\s+alice@example\.org\s+Alice Liddell\s+yes\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-/,
+      /^Alice\s+alice@example\.org\s+Alice Liddell\s+local\s+yes\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-/,
     );
     expect(lines.find((l) => l.startsWith('ada '))).toMatch(
       /\sno\s+2021-01-01 00:00\s+2024-03-04 05:06$/,

@@ -138,13 +138,14 @@ function registerUserCommands(users: Command, context: GroupContext): void {
     );
 }
 
-/** username, email, name, active, created, last login: never a hash. */
+/** username, email, name, source, active, created, last login: never a hash. */
 export function usersTable(users: readonly BridgeUser[]): string {
   return renderTable(
     [
       'USERNAME',
       'EMAIL',
       'NAME',
+      'SOURCE',
       'ACTIVE',
       'CREATED (UTC)',
       'LAST LOGIN (UTC)',
@@ -153,6 +154,7 @@ export function usersTable(users: readonly BridgeUser[]): string {
       u.username,
       u.email ?? '-',
       u.displayName ?? '-',
+      u.source,
       u.active ? 'yes' : 'no',
       formatDate(u.createdAt),
       u.lastLoginAt ? formatDate(u.lastLoginAt) : 'never',
@@ -168,6 +170,9 @@ function toJson(user: BridgeUser): Record<string, unknown> {
     name: user.displayName ?? null,
     active: user.active,
     hasPassword: user.hasPassword,
+    source: user.source,
+    externalId: user.externalId ?? null,
+    groups: user.groups,
     createdAt: user.createdAt.toISOString(),
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
   };

@@ -1,0 +1,6 @@
+export {
+  NO_LINKING,
+  PersonSignIn,
+  type LinkPolicy,
+} from './person-sign-in.service.js';
+export { SignInRefusedError, type SignInRefusal } from './sign-in.errors.js';
