@@ -135,6 +135,24 @@ export class SessionService {
     return this.repository.setInteractionRequired(sessionId, value);
   }
 
+  /** Records that a chat login token was handed out; false when the session no longer exists. */
+  markTokenIssued(sessionId: string): Promise<boolean> {
+    return this.repository.markTokenIssued(sessionId);
+  }
+
+  /**
+   * The person confirmed the account ("Continue as"): the login page stops asking and the next
+   * hand-out replaces the token issued before. False when the session no longer exists.
+   */
+  confirm(sessionId: string): Promise<boolean> {
+    return this.repository.confirm(sessionId);
+  }
+
+  /** Consumes a pending renewal (see confirm); true for exactly one caller. */
+  takeTokenRenewal(sessionId: string): Promise<boolean> {
+    return this.repository.takeTokenRenewal(sessionId);
+  }
+
   private async lookup(request: FastifyRequest): Promise<Session | null> {
     const record = await this.currentRecord(request);
     if (!record) {

@@ -8,8 +8,15 @@ export interface Session {
   readonly createdAt: Date;
   readonly lastSeenAt: Date;
   readonly expiresAt: Date;
-  /** Set when Rocket.Chat dropped its token: the login page asks before continuing. */
+  /** Set when Rocket.Chat refused its token: the login page asks before continuing. */
   readonly interactionRequired: boolean;
+  /**
+   * A chat login token was handed to this browser during the session (set by the Rocket.Chat
+   * module). Shown the login page inside the chat again, the person is asked ("Continue as").
+   */
+  readonly tokenIssued: boolean;
+  /** The person confirmed ("Continue as"): the next hand-out replaces the token handed out before. */
+  readonly tokenRenewal: boolean;
 }
 
 export function toSession(record: SessionRecord): Session {
@@ -20,5 +27,7 @@ export function toSession(record: SessionRecord): Session {
     lastSeenAt: record.lastSeenAt,
     expiresAt: record.expiresAt,
     interactionRequired: record.interactionRequired,
+    tokenIssued: record.tokenIssued === true,
+    tokenRenewal: record.tokenRenewal === true,
   };
 }

@@ -33,7 +33,11 @@ export class LoginService {
 
   /**
    * GET /login. `next` is validated here, once, and kept in the login-flow cookie. A visitor with a
-   * session goes straight on (303), unless Rocket.Chat dropped its token: then the page asks.
+   * session goes straight on (303), unless the page must ask ("Continue as"): Rocket.Chat refused
+   * the session's token, or the chat shows this page (its frame, or the login window opened from
+   * it) to a session that already handed a token out. The chat shows its login frame only when it
+   * has no working token, typically after a logout in the chat: never log straight back in then
+   * (Rocket.Chat issue #28006).
    */
   async show(
     request: FastifyRequest,
@@ -52,7 +56,11 @@ export class LoginService {
       popup: query.popup === '1',
     };
     const session = await this.sessions.resolve(request);
-    if (session && !session.interactionRequired) {
+    if (
+      session &&
+      !session.interactionRequired &&
+      !(session.tokenIssued && insideChat(request, target.popup))
+    ) {
       return this.views.redirect(reply, target);
     }
     const flow = this.flows.start(request, reply, target);
@@ -78,17 +86,17 @@ export class LoginService {
     return this.views.redirect(reply, flow);
   }
 
-  /** POST /login/continue: the visitor confirmed the account; stop asking and go on. */
+  /**
+   * POST /login/continue: the visitor confirmed the account; stop asking and go on. The token
+   * handed out before is replaced by a fresh one at the next hand-out.
+   */
   async continue(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply> {
     const flow = this.verifiedFlow(request);
     const session = await this.sessions.resolve(request);
-    if (
-      !session ||
-      !(await this.sessions.setInteractionRequired(session.id, false))
-    ) {
+    if (!session || !(await this.sessions.confirm(session.id))) {
       // The session ended meanwhile: back to the form, same target.
       return this.views.form(
         request,
@@ -136,4 +144,9 @@ export class LoginService {
     }
     return flow;
   }
+}
+
+/** The page is shown by the chat: in its login frame, or in the login window opened from it. */
+function insideChat(request: FastifyRequest, popup: boolean): boolean {
+  return popup || request.headers['sec-fetch-dest'] === 'iframe';
 }
