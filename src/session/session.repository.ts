@@ -56,10 +56,6 @@ export class SessionRepository {
     return this.update(id, {}, { interactionRequired: value });
   }
 
-  markTokenIssued(id: string): Promise<boolean> {
-    return this.update(id, {}, { tokenIssued: true });
-  }
-
   /** The person chose "Continue as": stop asking, and renew the token at the next hand-out. */
   confirm(id: string): Promise<boolean> {
     return this.update(

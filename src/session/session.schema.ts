@@ -21,8 +21,6 @@ export interface SessionRecord {
   absoluteExpiresAt: Date;
   /** Rocket.Chat refused the token it was given: ask before logging in again. */
   interactionRequired: boolean;
-  /** A chat login token was handed out during the session (absent: not yet). */
-  tokenIssued?: boolean;
   /** "Continue as" was chosen: the next hand-out replaces the session's token (absent: no). */
   tokenRenewal?: boolean;
 }
@@ -36,7 +34,6 @@ export const SessionSchema = new Schema<SessionRecord>(
     expiresAt: { type: Date, required: true },
     absoluteExpiresAt: { type: Date, required: true },
     interactionRequired: { type: Boolean, required: true, default: false },
-    tokenIssued: { type: Boolean },
     tokenRenewal: { type: Boolean },
   },
   { versionKey: false },

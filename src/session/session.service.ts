@@ -135,11 +135,6 @@ export class SessionService {
     return this.repository.setInteractionRequired(sessionId, value);
   }
 
-  /** Records that a chat login token was handed out; false when the session no longer exists. */
-  markTokenIssued(sessionId: string): Promise<boolean> {
-    return this.repository.markTokenIssued(sessionId);
-  }
-
   /**
    * The person confirmed the account ("Continue as"): the login page stops asking and the next
    * hand-out replaces the token issued before. False when the session no longer exists.

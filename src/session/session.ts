@@ -10,11 +10,6 @@ export interface Session {
   readonly expiresAt: Date;
   /** Set when Rocket.Chat refused its token: the login page asks before continuing. */
   readonly interactionRequired: boolean;
-  /**
-   * A chat login token was handed to this browser during the session (set by the Rocket.Chat
-   * module). Shown the login page inside the chat again, the person is asked ("Continue as").
-   */
-  readonly tokenIssued: boolean;
   /** The person confirmed ("Continue as"): the next hand-out replaces the token handed out before. */
   readonly tokenRenewal: boolean;
 }
@@ -27,7 +22,6 @@ export function toSession(record: SessionRecord): Session {
     lastSeenAt: record.lastSeenAt,
     expiresAt: record.expiresAt,
     interactionRequired: record.interactionRequired,
-    tokenIssued: record.tokenIssued === true,
     tokenRenewal: record.tokenRenewal === true,
   };
 }

@@ -260,17 +260,16 @@ describe('session store (real MongoDB)', () => {
     expect(await sessions.destroyAllForUser('user-l', 'user-disabled')).toBe(0);
   });
 
-  it('should record a handed-out token and a confirmation, whose renewal only one caller takes', async () => {
+  it('should record a confirmation, whose token renewal only one caller takes', async () => {
     const cookie = await login('user-t');
     const resolve = async () => (await sessions.resolve(requestWith(cookie)))!;
     const session = await resolve();
-    expect(session).toMatchObject({ tokenIssued: false, tokenRenewal: false });
-    expect(await sessions.markTokenIssued(session.id)).toBe(true);
+    expect(session.tokenRenewal).toBe(false);
+    expect(await sessions.takeTokenRenewal(session.id)).toBe(false);
     expect(await sessions.setInteractionRequired(session.id, true)).toBe(true);
     expect(await sessions.confirm(session.id)).toBe(true);
     expect(await resolve()).toMatchObject({
       interactionRequired: false,
-      tokenIssued: true,
       tokenRenewal: true,
     });
     const takers = await Promise.all(
@@ -279,7 +278,7 @@ describe('session store (real MongoDB)', () => {
     expect(takers.filter(Boolean)).toHaveLength(1);
     expect((await resolve()).tokenRenewal).toBe(false);
     expect(await sessions.confirm('0'.repeat(24))).toBe(false);
-    expect(await sessions.markTokenIssued('not-an-id')).toBe(false);
+    expect(await sessions.takeTokenRenewal('not-an-id')).toBe(false);
   });
 
   it('should keep and clear the interaction-required flag per session', async () => {

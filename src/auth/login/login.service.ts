@@ -35,9 +35,8 @@ export class LoginService {
    * GET /login. `next` is validated here, once, and kept in the login-flow cookie. A visitor with a
    * session goes straight on (303), unless the page must ask ("Continue as"): Rocket.Chat refused
    * the session's token, or the chat shows this page (its frame, or the login window opened from
-   * it) to a session that already handed a token out. The chat shows its login frame only when it
-   * has no working token, typically after a logout in the chat: never log straight back in then
-   * (Rocket.Chat issue #28006).
+   * it). The chat shows its login frame only when it has no working token, typically because the
+   * one it had died in a logout there: never log straight back in then (Rocket.Chat issue #28006).
    */
   async show(
     request: FastifyRequest,
@@ -59,7 +58,7 @@ export class LoginService {
     if (
       session &&
       !session.interactionRequired &&
-      !(session.tokenIssued && insideChat(request, target.popup))
+      !insideChat(request, target.popup)
     ) {
       return this.views.redirect(reply, target);
     }

@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import type { AuditRequest } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
-import { SessionService, type Session } from '../../session/index.js';
+import type { Session } from '../../session/index.js';
 import { withCallBudget } from '../client/call-budget.js';
 import { RETRY_BUDGET } from '../client/rocketchat-http.service.js';
 import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
@@ -32,9 +32,9 @@ const WAIT_FOR_MINT_MS = 10_000;
  * window cannot tell the two apart either. What is evidence: the bridge's own revocations (every
  * end of the session, see SessionEnd), the logout endpoint (`Custom_Script_On_Logout`, which ends
  * the session), a refusal Rocket.Chat reports to the framed post-login page (TokenRetirement), and
- * "Continue as" (the login page, shown in Rocket.Chat's frame to a session that already handed out
- * a token, asks first; confirming replaces the token). A re-delivery decrypts the stored token and
- * calls nothing in Rocket.Chat. Waiting for a concurrent mint is real time.
+ * "Continue as": the login page, shown in Rocket.Chat's frame (which it shows only without a
+ * working token), asks first, and confirming replaces the token. A re-delivery decrypts the stored
+ * token and calls nothing in Rocket.Chat. Waiting for a concurrent mint is real time.
  */
 @Injectable()
 export class TokenLifecycle implements OnApplicationBootstrap {
@@ -46,7 +46,6 @@ export class TokenLifecycle implements OnApplicationBootstrap {
     private readonly redelivery: TokenRedelivery,
     private readonly minter: TokenMinter,
     private readonly retirement: TokenRetirement,
-    private readonly sessions: SessionService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -99,7 +98,7 @@ export class TokenLifecycle implements OnApplicationBootstrap {
       if (state.kind === 'issued') {
         const again = await this.redelivery.redeliver(state.token, request);
         if (again) {
-          return this.issued(session, again);
+          return again;
         }
         continue;
       }
@@ -113,18 +112,10 @@ export class TokenLifecycle implements OnApplicationBootstrap {
       }
       const result = await this.minter.mint(session, to, request);
       if (result !== 'busy') {
-        return this.issued(session, result);
+        return result;
       }
       await this.waitForMint(deadline);
     }
-  }
-
-  /** Marks the session once (the login page's "Continue as" decision depends on it). */
-  private async issued(session: Session, handOut: HandOut): Promise<HandOut> {
-    if (handOut.kind === 'token' && !session.tokenIssued) {
-      await this.sessions.markTokenIssued(session.id);
-    }
-    return handOut;
   }
 
   private async waitForMint(deadline: number): Promise<void> {
