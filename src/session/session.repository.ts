@@ -98,7 +98,7 @@ export class SessionRepository {
     );
   }
 
-  /** One field update of a record by id; false when none matched. */
+  /** A `$set` on the record `id` (when it also matches `filter`); false when none matched. */
   private update(
     id: string,
     filter: Record<string, unknown>,
