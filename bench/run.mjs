@@ -159,8 +159,6 @@ async function main() {
     ROCKETCHAT_USER_ID: rc.userId,
     ROCKETCHAT_AUTH_TOKEN: rc.pat,
     CREATE_TOKENS_FOR_USERS_SECRET: createTokensSecret,
-    // The longest allowed: each warm-path loop runs inside one window (counted from the hand-out).
-    ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '60s',
     SESSION_SECRET: randomSecret(),
     TOKEN_ENCRYPTION_KEY: randomSecret(),
     // All load comes from one address: the per-address limits stay on (their MongoDB work is part

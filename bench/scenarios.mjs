@@ -136,10 +136,10 @@ export async function loginsVsArgon2(ctx, m) {
 }
 
 /**
- * The API URL's warm path (a session whose Rocket.Chat token was handed out moments ago, called
- * again within ROCKETCHAT_TOKEN_REDELIVERY_WINDOW) vs a bare Fastify route doing the same I/O (one
- * MongoDB lookup by _id, one keep-alive HTTP call to the emulator). Each round logs in afresh (the
- * window counts from the first hand-out) and reads the emulator's call log for the loop.
+ * The API URL's warm path (a session whose Rocket.Chat token was handed out before: every later
+ * call, as on each page load of Rocket.Chat 7.8+, re-delivers it) vs a bare Fastify route doing the
+ * same I/O (one MongoDB lookup by _id, one keep-alive HTTP call to the emulator). Each round logs in
+ * afresh and reads the emulator's call log for the loop.
  */
 export async function apiWarmPath(ctx, m) {
   const bridge = [];
@@ -249,8 +249,7 @@ export async function loginStorm(ctx, m) {
 
 /**
  * The bridge's RSS before and after each run of `m.rssRequests` requests: half `GET /login`, half
- * warm API URL calls, in chunks of `m.apiChunk` with a fresh session each (every chunk must end
- * within the re-delivery window, counted from the token's hand-out).
+ * warm API URL calls, in chunks of `m.apiChunk` with a fresh session each.
  */
 export async function memory(ctx, m) {
   const sample = async (after) => ({

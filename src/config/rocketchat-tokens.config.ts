@@ -27,10 +27,11 @@ export interface TokenConfig {
   /** The key before a rotation: still decrypts, never encrypts. Never logged. */
   readonly previousTokenEncryptionKey: string | undefined;
   /**
-   * A repeated API URL call within this time after a hand-out gets the same token (start-up double
-   * calls). Short: a Rocket.Chat logout within it would get the dead token back.
+   * ROCKETCHAT_TOKEN_REDELIVERY_WINDOW is set. Deprecated and ignored: a session's token is handed
+   * out again for as long as nothing shows it is dead (Rocket.Chat 7.8+ asks on every page load).
+   * Still read and checked, so existing configurations start; a warning is logged at boot.
    */
-  readonly redeliveryWindowMs: number;
+  readonly redeliveryWindowIgnored: boolean;
   /** Rocket.Chat's Accounts_LoginExpiration: a token older than this is dead anyway. */
   readonly tokenLifetimeMs: number;
   readonly logoutMode: LogoutMode;
@@ -86,11 +87,7 @@ export function readTokenConfig(
     createTokensSecret,
     tokenEncryptionKey,
     previousTokenEncryptionKey,
-    redeliveryWindowMs: r.durationMs('ROCKETCHAT_TOKEN_REDELIVERY_WINDOW', {
-      default: 3 * SECOND,
-      min: 0,
-      max: 60 * SECOND,
-    }),
+    redeliveryWindowIgnored: readDeprecatedWindow(r),
     tokenLifetimeMs: r.durationMs('ROCKETCHAT_TOKEN_LIFETIME', {
       default: 90 * DAY,
       min: 60 * SECOND,
@@ -112,6 +109,16 @@ export function readTokenConfig(
       max: 3_600_000,
     }),
   };
+}
+
+/** Whether the deprecated ROCKETCHAT_TOKEN_REDELIVERY_WINDOW is set (checked as before, then ignored). */
+function readDeprecatedWindow(r: EnvReader): boolean {
+  const name = 'ROCKETCHAT_TOKEN_REDELIVERY_WINDOW';
+  if (!r.has(name)) {
+    return false;
+  }
+  r.durationMs(name, { default: 0, min: 0, max: 60 * SECOND });
+  return true;
 }
 
 /** 32 bytes as 64 hex digits, or as base64 / base64url (43 or 44 characters). */

@@ -39,7 +39,7 @@ describe('Rocket.Chat configuration', () => {
     expect(rocketchat.tokens).toMatchObject({
       strategy: 'rest',
       createTokensSecret: undefined,
-      redeliveryWindowMs: 3000,
+      redeliveryWindowIgnored: false,
       logoutMode: 'token',
       postLoginMessage: 'login-with-token',
     });
@@ -84,6 +84,19 @@ describe('Rocket.Chat configuration', () => {
       }),
     ).toEqual([
       expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: is too repetitive/),
+    ]);
+  });
+
+  it('should still accept ROCKETCHAT_TOKEN_REDELIVERY_WINDOW (deprecated, ignored), checked as before', () => {
+    const set = loadConfig({
+      ...VALID,
+      ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '3s',
+    });
+    expect(set.rocketchat.tokens.redeliveryWindowIgnored).toBe(true);
+    expect(
+      problems({ ...VALID, ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: 'soon' }),
+    ).toEqual([
+      'ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: must be a duration such as 500ms, 30s, 15m, 12h or 7d',
     ]);
   });
 

@@ -7,6 +7,7 @@ import { WebModule } from '../web/index.js';
 import { prefixedModels } from '../database/index.js';
 import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
+import { LoginRefusedController } from './api/login-refused.controller.js';
 import { PostLoginPage } from './api/post-login-page.service.js';
 import { PostLoginController } from './api/post-login.controller.js';
 import { ReverseLogoutController } from './api/reverse-logout.controller.js';
@@ -49,6 +50,8 @@ import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 import { TokenMinter } from './tokens/token-minter.service.js';
+import { TokenRedelivery } from './tokens/token-redelivery.service.js';
+import { TokenRetirement } from './tokens/token-retirement.service.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
@@ -96,6 +99,8 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     RevocationWorker,
     RevocationService,
     TokenMinter,
+    TokenRedelivery,
+    TokenRetirement,
     TokenLifecycle,
     SessionEnd,
     OrphanSweeper,
@@ -104,6 +109,11 @@ import { TokenMinter } from './tokens/token-minter.service.js';
     PostLoginPage,
     EmptyBodyHook,
   ],
-  controllers: [ApiUrlController, PostLoginController, ReverseLogoutController],
+  controllers: [
+    ApiUrlController,
+    PostLoginController,
+    ReverseLogoutController,
+    LoginRefusedController,
+  ],
 })
 export class RocketChatModule {}

@@ -136,6 +136,19 @@ export class SessionLifecycle {
     return this.repository.setInteractionRequired(sessionId, value);
   }
 
+  /**
+   * The person confirmed the account ("Continue as"): the login page stops asking and the next
+   * hand-out replaces the token issued before. False when the session no longer exists.
+   */
+  confirm(sessionId: string): Promise<boolean> {
+    return this.repository.confirm(sessionId);
+  }
+
+  /** Consumes a pending renewal (see confirm); true for exactly one caller. */
+  takeTokenRenewal(sessionId: string): Promise<boolean> {
+    return this.repository.takeTokenRenewal(sessionId);
+  }
+
   private record(token: string): Promise<SessionRecord | null> {
     if (!isWellFormedToken(token)) {
       return Promise.resolve(null);

@@ -53,16 +53,21 @@ export class SessionRepository {
   }
 
   setInteractionRequired(id: string, value: boolean): Promise<boolean> {
-    const _id = objectId(id);
-    if (!_id) {
-      return Promise.resolve(false);
-    }
-    return this.guard(async () => {
-      const result = await this.model
-        .updateOne({ _id }, { $set: { interactionRequired: value } })
-        .exec();
-      return result.matchedCount === 1;
-    });
+    return this.update(id, {}, { interactionRequired: value });
+  }
+
+  /** The person chose "Continue as": stop asking, and renew the token at the next hand-out. */
+  confirm(id: string): Promise<boolean> {
+    return this.update(
+      id,
+      {},
+      { interactionRequired: false, tokenRenewal: true },
+    );
+  }
+
+  /** Clears a pending renewal; true only for the one caller that cleared it. */
+  takeTokenRenewal(id: string): Promise<boolean> {
+    return this.update(id, { tokenRenewal: true }, { tokenRenewal: false });
   }
 
   /**
@@ -91,6 +96,24 @@ export class SessionRepository {
     return this.guard(() =>
       this.model.find({ userId }).lean<SessionRecord[]>().exec(),
     );
+  }
+
+  /** A `$set` on the record `id` (when it also matches `filter`); false when none matched. */
+  private update(
+    id: string,
+    filter: Record<string, unknown>,
+    set: Partial<SessionRecord>,
+  ): Promise<boolean> {
+    const _id = objectId(id);
+    if (!_id) {
+      return Promise.resolve(false);
+    }
+    return this.guard(async () => {
+      const result = await this.model
+        .updateOne({ ...filter, _id }, { $set: set })
+        .exec();
+      return result.matchedCount === 1;
+    });
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {

@@ -19,8 +19,10 @@ export interface SessionRecord {
   /** When the session ends: min(last seen + idle timeout, absoluteExpiresAt). */
   expiresAt: Date;
   absoluteExpiresAt: Date;
-  /** Rocket.Chat dropped the token it was given: ask before logging in again. */
+  /** Rocket.Chat refused the token it was given: ask before logging in again. */
   interactionRequired: boolean;
+  /** "Continue as" was chosen: the next hand-out replaces the session's token (absent: no). */
+  tokenRenewal?: boolean;
 }
 
 export const SessionSchema = new Schema<SessionRecord>(
@@ -32,6 +34,7 @@ export const SessionSchema = new Schema<SessionRecord>(
     expiresAt: { type: Date, required: true },
     absoluteExpiresAt: { type: Date, required: true },
     interactionRequired: { type: Boolean, required: true, default: false },
+    tokenRenewal: { type: Boolean },
   },
   { versionKey: false },
 );

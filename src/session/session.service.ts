@@ -93,6 +93,19 @@ export class SessionService {
     return this.lifecycle.setInteractionRequired(sessionId, value);
   }
 
+  /**
+   * The person confirmed the account ("Continue as"): the login page stops asking and the next
+   * hand-out replaces the token issued before. False when the session no longer exists.
+   */
+  confirm(sessionId: string): Promise<boolean> {
+    return this.lifecycle.confirm(sessionId);
+  }
+
+  /** Consumes a pending renewal (see confirm); true for exactly one caller. */
+  takeTokenRenewal(sessionId: string): Promise<boolean> {
+    return this.lifecycle.takeTokenRenewal(sessionId);
+  }
+
   /** The session cookie's token, when it could be one this server issued. */
   private token(request: FastifyRequest): string | undefined {
     const token = this.cookies.readSession(request);

@@ -8,8 +8,10 @@ export interface Session {
   readonly createdAt: Date;
   readonly lastSeenAt: Date;
   readonly expiresAt: Date;
-  /** Set when Rocket.Chat dropped its token: the login page asks before continuing. */
+  /** Set when Rocket.Chat refused its token: the login page asks before continuing. */
   readonly interactionRequired: boolean;
+  /** The person confirmed ("Continue as"): the next hand-out replaces the token handed out before. */
+  readonly tokenRenewal: boolean;
 }
 
 export function toSession(record: SessionRecord): Session {
@@ -20,5 +22,6 @@ export function toSession(record: SessionRecord): Session {
     lastSeenAt: record.lastSeenAt,
     expiresAt: record.expiresAt,
     interactionRequired: record.interactionRequired,
+    tokenRenewal: record.tokenRenewal === true,
   };
 }

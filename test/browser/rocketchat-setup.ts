@@ -56,7 +56,6 @@ export async function startBrowserSetup(
         ROCKETCHAT_AUTH_TOKEN: admin.pat,
         CREATE_TOKENS_FOR_USERS_SECRET: CREATE_TOKEN_SECRET,
         ROCKETCHAT_REVOCATION_INTERVAL: '200ms',
-        ROCKETCHAT_TOKEN_REDELIVERY_WINDOW: '1s',
         // Some tests make Rocket.Chat fail on purpose; the breaker must not carry that over.
         ROCKETCHAT_BREAKER_FAILURES: '1000',
         ...(kind === 'cross-site' ? { SESSION_COOKIE_SAMESITE: 'none' } : {}),

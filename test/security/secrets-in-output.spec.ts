@@ -203,7 +203,7 @@ describe('secrets in log lines and responses, at LOG_LEVEL=trace (SEC-1)', () =>
       (await callApiUrl(app, sam, 'https://evil.example')).statusCode,
     ).toBe(403);
     expect((await callApiUrl(app, undefined, rc.origin)).statusCode).toBe(401);
-    // The framed post-login page hands a fresh one over in its body.
+    // The framed post-login page hands the session's token over in its body.
     const page = await sam.get('/rocketchat/redirect', {
       'sec-fetch-dest': 'iframe',
     });

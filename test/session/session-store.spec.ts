@@ -260,6 +260,27 @@ describe('session store (real MongoDB)', () => {
     expect(await sessions.destroyAllForUser('user-l', 'user-disabled')).toBe(0);
   });
 
+  it('should record a confirmation, whose token renewal only one caller takes', async () => {
+    const cookie = await login('user-t');
+    const resolve = async () => (await sessions.resolve(requestWith(cookie)))!;
+    const session = await resolve();
+    expect(session.tokenRenewal).toBe(false);
+    expect(await sessions.takeTokenRenewal(session.id)).toBe(false);
+    expect(await sessions.setInteractionRequired(session.id, true)).toBe(true);
+    expect(await sessions.confirm(session.id)).toBe(true);
+    expect(await resolve()).toMatchObject({
+      interactionRequired: false,
+      tokenRenewal: true,
+    });
+    const takers = await Promise.all(
+      Array.from({ length: 5 }, () => sessions.takeTokenRenewal(session.id)),
+    );
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    expect((await resolve()).tokenRenewal).toBe(false);
+    expect(await sessions.confirm('0'.repeat(24))).toBe(false);
+    expect(await sessions.takeTokenRenewal('not-an-id')).toBe(false);
+  });
+
   it('should keep and clear the interaction-required flag per session', async () => {
     const cookie = await login('user-m');
     const session = (await sessions.resolve(requestWith(cookie)))!;

@@ -35,8 +35,11 @@ export class LoginController {
   ) {}
 
   /**
-   * A visitor with a session goes straight on (303), unless Rocket.Chat dropped its token: then
-   * the page asks ("Continue as …"). Otherwise the form, with a new or refreshed login flow.
+   * A visitor with a session goes straight on (303), unless the page must ask ("Continue as …"):
+   * Rocket.Chat refused the session's token, or the chat shows this page (its frame, or the login
+   * window opened from it). The chat shows its login frame only when it has no working token,
+   * typically because the one it had died in a logout there: never log straight back in then
+   * (Rocket.Chat issue #28006). Otherwise the form, with a new or refreshed login flow.
    */
   @Get()
   @Frameable()
@@ -49,7 +52,11 @@ export class LoginController {
   ): Promise<FastifyReply> {
     const target = this.login.target({ next, popup, client });
     const session = await this.sessions.resolve(request);
-    if (session && !session.interactionRequired) {
+    if (
+      session &&
+      !session.interactionRequired &&
+      !insideChat(request, target.popup)
+    ) {
       return this.views.redirect(reply, target);
     }
     const flow = this.flows.start(request, reply, target);
@@ -108,4 +115,9 @@ export class LoginController {
     }
     return flow;
   }
+}
+
+/** The page is shown by the chat: in its login frame, or in the login window opened from it. */
+function insideChat(request: FastifyRequest, popup: boolean): boolean {
+  return popup || request.headers['sec-fetch-dest'] === 'iframe';
 }

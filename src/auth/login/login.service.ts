@@ -73,12 +73,12 @@ export class LoginService {
     this.logger.log(`User ${userId} logged in (session ${session.id})`);
   }
 
-  /** The visitor confirmed the account: stop asking. False when the session ended meanwhile. */
+  /**
+   * The visitor confirmed the account ("Continue as"): stop asking; the token handed out before is
+   * replaced by a fresh one at the next hand-out. False when the session ended meanwhile.
+   */
   async confirm(session: Session | null): Promise<boolean> {
-    return (
-      session !== null &&
-      (await this.sessions.setInteractionRequired(session.id, false))
-    );
+    return session !== null && (await this.sessions.confirm(session.id));
   }
 
   /** The logout button was used (the session, if any, has ended): announced for the audit trail. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOrigin } from './origin-policy.js';
+import { checkOrigin, checkOwnOrigin } from './origin-policy.js';
 
 const RC = 'https://chat.example.org';
 const BRIDGE = 'https://sso.example.org';
@@ -57,5 +57,29 @@ describe('checkOrigin', () => {
     expect(
       decide({ origin: RC, 'sec-fetch-site': 'same-origin' }).allowed,
     ).toBe(false);
+  });
+});
+
+describe('checkOwnOrigin', () => {
+  it('should allow only a same-origin request from the bridge itself', () => {
+    expect(checkOwnOrigin({ origin: BRIDGE }, BRIDGE).allowed).toBe(true);
+    expect(
+      checkOwnOrigin(
+        { origin: BRIDGE, 'sec-fetch-site': 'same-origin' },
+        BRIDGE,
+      ).allowed,
+    ).toBe(true);
+  });
+
+  it.each([
+    [{}],
+    [{ origin: RC }],
+    [{ origin: 'null' }],
+    [{ origin: `${BRIDGE}.evil.net` }],
+    [{ origin: BRIDGE, 'sec-fetch-site': 'cross-site' }],
+    [{ origin: BRIDGE, 'sec-fetch-site': 'same-site' }],
+    [{ origin: [BRIDGE, BRIDGE] }],
+  ])('should refuse %o', (headers: Record<string, string | string[]>) => {
+    expect(checkOwnOrigin(headers, BRIDGE).allowed).toBe(false);
   });
 });

@@ -54,6 +54,36 @@ export function checkOrigin(
   return { allowed: true, origin: raw };
 }
 
+/**
+ * Who may call the bridge back from the bridge's own pages (the post-login page reporting that
+ * Rocket.Chat refused a token): a request whose `Origin` is the bridge's public origin byte for
+ * byte and, when the browser says, `Sec-Fetch-Site: same-origin`. Its CSRF defence: no other site
+ * can send that `Origin`, and no CORS grant is ever given.
+ */
+export function checkOwnOrigin(
+  headers: IncomingHttpHeaders,
+  ownOrigin: string,
+): OriginDecision {
+  const raw: unknown = headers.origin;
+  const site = headers['sec-fetch-site'];
+  if (Array.isArray(raw) || Array.isArray(site)) {
+    return {
+      allowed: false,
+      reason: 'repeated Origin or Sec-Fetch-Site header',
+    };
+  }
+  if (raw !== ownOrigin) {
+    return {
+      allowed: false,
+      reason: raw === undefined ? 'no Origin header' : 'Origin not allowed',
+    };
+  }
+  if (site !== undefined && site !== 'same-origin') {
+    return { allowed: false, reason: 'not a same-origin request' };
+  }
+  return { allowed: true, origin: undefined };
+}
+
 /** `Vary: Origin` always; the credentialed grant only for an allowed origin, echoed exactly. */
 export function applyCors(
   reply: FastifyReply,

@@ -8,7 +8,9 @@ import {
 import { PageResponder } from '../../web/index.js';
 import { SessionService } from '../../session/index.js';
 import { RocketChatAccountRefusedError } from '../provisioning/provisioning.errors.js';
+import { hashLoginToken } from '../tokens/login-token.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
+import { LOGIN_REFUSED_PATH } from './login-refused.controller.js';
 
 export const POST_LOGIN_PATH = '/rocketchat/redirect';
 
@@ -25,7 +27,9 @@ export interface PostLoginMode {
  * `{event: 'login-with-token', loginToken}` to `window.parent`; in a login window opened by the
  * frame, to `window.opener.parent`; always with the configured Rocket.Chat origin as
  * targetOrigin, never `*`. Opened top-level, it sends the browser to Rocket.Chat, which then
- * calls the API URL (as django-rocketchat-auth's redirect did), except in the desktop app.
+ * calls the API URL (as django-rocketchat-auth's redirect did), except in the desktop app. The
+ * token is the session's current one, minted only when it has none (TokenLifecycle); when
+ * Rocket.Chat answers `login-error`, the page reports it (LoginRefusedController).
  */
 @Injectable()
 export class PostLoginPage {
@@ -55,6 +59,7 @@ export class PostLoginPage {
       return this.see(reply, this.config.url);
     }
     let message: Record<string, string> | undefined;
+    let tokenRef: string | undefined;
     if (topLevel) {
       message = undefined;
     } else if (
@@ -83,6 +88,7 @@ export class PostLoginPage {
         return this.see(reply, this.loginUrl(mode));
       }
       message = { event: 'login-with-token', [handOut.field]: handOut.token };
+      tokenRef = hashLoginToken(handOut.token);
     }
     // The shared page CSP (PageResponder): the hand-over script runs with the page's cspNonce.
     return this.pages.send(request, reply, 'rocketchat-redirect', {
@@ -93,6 +99,9 @@ export class PostLoginPage {
         rocketChatUrl: this.config.url,
         popup: mode.popup,
         electron: mode.electron,
+        // Where the page reports Rocket.Chat's login-error for this token (see TokenRetirement).
+        refusedUrl: tokenRef === undefined ? undefined : LOGIN_REFUSED_PATH,
+        tokenRef,
       }),
       returnOnly: message === undefined,
       electron: mode.electron,

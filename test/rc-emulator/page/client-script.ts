@@ -83,7 +83,15 @@ export const CLIENT_SCRIPT = String.raw`
     return url;
   }
 
+  // Rocket.Chat keeps the iframe URL in state but renders the frame only on its login page, which
+  // a logged-in user (or one whose stored token is being resumed: Meteor presents that user as
+  // logged in at once, accounts-base accounts_client.js "optimistically present us as logged in")
+  // never sees. So a failed API URL call while logged in shows, and loads, nothing.
   function showIframe(url) {
+    if (rc.state === 'logged-in' || rc.state === 'loading') {
+      record('iframe-url-set', { url: url });
+      return;
+    }
     var area = document.getElementById('iframe-area');
     var frame = area.querySelector('iframe');
     if (!frame || frame.getAttribute('src') !== url) {
@@ -96,9 +104,7 @@ export const CLIENT_SCRIPT = String.raw`
       frame.style.border = '0';
       area.appendChild(frame);
     }
-    if (rc.state !== 'logged-in') {
-      setState('iframe');
-    }
+    setState('iframe');
     record('iframe-shown', { url: url });
   }
 

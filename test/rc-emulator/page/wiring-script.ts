@@ -65,6 +65,9 @@ export const WIRING_SCRIPT = String.raw`
   }, config.pollMs);
 
   // --- logout button ---
+  // Meteor destroys the connection's resume token on the server
+  // (meteor/meteor packages/accounts-base/accounts_server.js @59d35ba3, methods.logout →
+  // destroyToken), so that token is refused from then on, whoever hands it back.
   document.getElementById('logout').addEventListener('click', function () {
     var token = storedToken();
     record('logout');
@@ -90,6 +93,14 @@ export const WIRING_SCRIPT = String.raw`
   });
 
   // --- startup ---
+  // Meteor resumes a stored token by itself (accounts-base). The API URL is asked, per generation:
+  // meteor only without a stored token (IframeLogin.ts @15e6ef47: "if (!Accounts._storedLoginToken())
+  // this.tryLogin()"); react (7.8.0: hooks/iframe/useIframe.ts @8320a447 under
+  // views/root/hooks/useIframeLoginListener.ts @b5869398) and modern (7.8.x on: useIframe.ts
+  // @2bb1afe0, useIframeLoginListener.ts @46a90ce7) on every page load, token or not: AppLayout
+  // mounts the listener for everyone and its first effect calls tryLogin(), which never looks at
+  // the stored token. (The React hook before 7.8, MainLayout/useIframeLogin.ts @1384c562, lived in
+  // LoginPage, so it asked only while logged out, like meteor; the react generation here is 7.8.0.)
   var token = storedToken();
   if (token) {
     setState('loading');
@@ -104,8 +115,9 @@ export const WIRING_SCRIPT = String.raw`
   } else {
     setState('login-form');
     fireGlobalEvent('Custom_Script_Logged_Out');
-    if (enabled) {
-      impl.tryLogin();
-    }
+  }
+  if (enabled && (!token || generation !== 'meteor')) {
+    record('page-load-api-call', { storedToken: Boolean(token) });
+    impl.tryLogin();
   }
 `;
