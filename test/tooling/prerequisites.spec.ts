@@ -124,7 +124,7 @@ describe('prerequisites of the test run (said once, in the global setup)', () =>
     try {
       const run = spawnSync(
         process.execPath,
-        [VITEST, 'run', 'src/cli/cli.spec.ts'],
+        [VITEST, 'run', 'test/users/users-repository.spec.ts'],
         {
           cwd: ROOT,
           encoding: 'utf8',
