@@ -1,4 +1,6 @@
-import type { Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { IPHONE_SAFARI } from '../rocketchat/mobile-app-helpers.js';
@@ -20,6 +22,39 @@ import {
 } from './rocketchat-setup.js';
 
 const SESSION_COOKIE = '__Host-rcbridge_session';
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/** axe-core's WCAG 2.2 AA violations of the page as it is (ids and targets). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: Document,
+            options: unknown,
+          ) => Promise<{
+            violations: { id: string; nodes: { target: unknown[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'],
+      },
+      resultTypes: ['violations'],
+    });
+    return result.violations.flatMap((v) =>
+      v.nodes.map((n) => `${v.id} at ${JSON.stringify(n.target)}`),
+    );
+  });
+}
 
 function rcUserOf(setup: BrowserSetup, bridgeUserId: string): Promise<string> {
   return setup.app.app
@@ -95,6 +130,35 @@ describe('Rocket.Chat mobile app, same site (Chromium)', () => {
     // Two launches, two bridge logins, two tokens.
     expect(new Set(tokens).size).toBe(2);
   });
+
+  it.each([
+    ['en-GB', 'light'],
+    ['de-DE', 'dark'],
+  ] as const)(
+    'should offer the app link accessibly (%s, %s scheme)',
+    async (locale, colorScheme) => {
+      const user = await bridgeUser(setup);
+      const context = await browser.newContext({
+        userAgent: IPHONE_SAFARI,
+        locale,
+        colorScheme,
+      });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${setup.bridge}/login`);
+        await page.fill('#username', user.username);
+        await page.fill('#password', PASSWORD);
+        await page.click('button[type="submit"]');
+        await page.locator('#rc-app-link').waitFor({ timeout: STATE_TIMEOUT });
+        expect(await page.getAttribute('html', 'lang')).toBe(
+          locale.slice(0, 2),
+        );
+        expect(await axeViolations(page)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
   it('should not let the back button bring the app link back after a logout', async () => {
     const user = await bridgeUser(setup);
