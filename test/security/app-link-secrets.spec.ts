@@ -36,7 +36,7 @@ function recordResponses(app: NestFastifyApplication): Recorded[] {
   adapter.inject = async (options: InjectOptions) => {
     const response = await inject(options);
     recorded.push({
-      label: `${options.method ?? 'GET'} ${String(options.url)} ${response.statusCode}`,
+      label: `${options.method ?? 'GET'} ${typeof options.url === 'string' ? options.url : JSON.stringify(options.url)} ${response.statusCode}`,
       response,
     });
     return response;
