@@ -1,11 +1,14 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { CommandStartedEvent } from 'mongodb';
-import type { Connection } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Types, type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SessionService } from '../../src/session/index.js';
+import { OrphanSweeper } from '../../src/rocketchat/tokens/orphan-sweeper.service.js';
 import { UserAdminService } from '../../src/users/index.js';
 import { UserLinksRepository } from '../../src/rocketchat/provisioning/user-links.repository.js';
 import { MOBILE_WEBVIEW_USER_AGENTS } from '../rc-emulator/page/mobile-app.js';
 import { BrowserLikeClient, csrfOf } from '../support/browser-like-client.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { callApiUrl, loginAs, startHarness, type Harness } from './harness.js';
 import {
   appLinkOf,
@@ -237,6 +240,46 @@ describe('Rocket.Chat mobile app: "Open in the Rocket.Chat app"', () => {
     const home = await client.get('/');
     const out = await client.post('/logout', { csrf: csrfOf(home.body) });
     expect(out.statusCode).toBeLessThan(400);
+    await expect
+      .poll(
+        async () =>
+          [
+            (await h.rc.control.checkToken(browser)).valid,
+            (await h.rc.control.checkToken(app)).valid,
+          ].join(),
+        { timeout: 10_000 },
+      )
+      .toBe('false,false');
+  });
+
+  it("should leave the app's token to a living session, and sweep it with the browser's when the session vanished", async () => {
+    const { client } = await person(h);
+    const browser = (await callApiUrl(h.app, client, h.rc.origin)).json<{
+      loginToken: string;
+    }>().loginToken;
+    const app =
+      appLinkOf(
+        (await client.get('/rocketchat/redirect', topLevel(IPHONE_SAFARI)))
+          .body,
+      )?.searchParams.get('token') ?? '';
+    const session = await h.app
+      .get(SessionService)
+      .resolve({ headers: { cookie: client.cookieHeader() } } as never);
+    const sweeper = h.app.get(OrphanSweeper);
+    try {
+      // Past the grace period that protects a mint in progress.
+      fakeClock().advance(120_000);
+      await sweeper.sweep();
+      expect((await h.rc.control.checkToken(app)).valid).toBe(true);
+      // As if the process died between deleting the session and announcing it.
+      await h.app
+        .get<Connection>(getConnectionToken())
+        .collection('bridge_sessions')
+        .deleteOne({ _id: new Types.ObjectId(session?.id) });
+      expect(await sweeper.sweep()).toBeGreaterThanOrEqual(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
     await expect
       .poll(
         async () =>
