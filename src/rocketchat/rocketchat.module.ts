@@ -9,6 +9,7 @@ import { ApiUrlController } from './api/api-url.controller.js';
 import { EmptyBodyHook } from './api/empty-body.hook.js';
 import { LoginRefusedController } from './api/login-refused.controller.js';
 import { PostLoginPage } from './api/post-login-page.service.js';
+import { AppLinkOffer } from './api/app-link-offer.service.js';
 import { PostLoginController } from './api/post-login.controller.js';
 import { ReverseLogoutController } from './api/reverse-logout.controller.js';
 import { RocketChatOrigins } from './api/rocketchat-origins.js';
@@ -107,6 +108,7 @@ import { TokenRetirement } from './tokens/token-retirement.service.js';
     SessionEndedListener,
     RocketChatOrigins,
     PostLoginPage,
+    AppLinkOffer,
     EmptyBodyHook,
   ],
   controllers: [

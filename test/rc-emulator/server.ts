@@ -8,6 +8,7 @@ import { EmulatorControl, RPC_METHODS, type RpcMethod } from './control.js';
 import type { EmulatorCore } from './core/context.js';
 import { describeFault } from './core/faults.js';
 import { ApiRouter, runRoute } from './core/pipeline.js';
+import { nativeTryLogin } from './page/mobile-app.js';
 import { renderCustomScripts, renderPage } from './page/page.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { avatarRoutes } from './routes/avatar.routes.js';
@@ -230,6 +231,20 @@ export function buildServer(
   };
   app.get('/', page);
   app.get('/home', page);
+  // The mobile app's own API-URL request (page/mobile-app.ts), made for the page's mobile mode.
+  app.post('/_app/try-iframe-login', async (request, reply) => {
+    const body = asObject(request.body);
+    const report = await nativeTryLogin(core, {
+      platform: body.platform === 'ios' ? 'ios' : 'android',
+      appVersion:
+        typeof body.appVersion === 'string' ? body.appVersion : undefined,
+    });
+    await reply
+      .code(200)
+      .headers(JSON_HEADERS)
+      .send(Buffer.from(JSON.stringify(report)));
+    return reply;
+  });
   app.get('/scripts.js', async (_request, reply) => {
     await reply
       .code(200)

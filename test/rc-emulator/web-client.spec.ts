@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RocketChatEmulator } from './index.js';
@@ -139,6 +141,7 @@ describe('rc-emulator: DDP login stand-in and web client page', () => {
       expect(config).toMatchObject({
         generation,
         mobile: true,
+        app: { platform: 'android', version: '4.65.0', delayMs: 3000 },
         settings: {
           Accounts_iframe_enabled: true,
           Accounts_iframe_url: 'http://bridge.test/login?x=1',
@@ -157,6 +160,73 @@ describe('rc-emulator: DDP login stand-in and web client page', () => {
       expect(() => new Script(inline)).not.toThrow();
       expect(inline).not.toContain('//__GENERATIONS__');
       expect(inline).not.toContain('//__WIRING__');
+      expect(inline).not.toContain('//__MOBILE_APP__');
+      expect(inline).toContain('wireMobileApp()');
+    }
+  });
+
+  it("should make the mobile app's own API-URL request like the app: its user agent, no cookie, no Origin, then resume", async () => {
+    const user = await emu.control.createUser({ resumeToken: true });
+    const seen: { method?: string; headers: IncomingHttpHeaders }[] = [];
+    let answer: { status: number; body: string } = { status: 401, body: '' };
+    const apiUrl = createServer((request, response) => {
+      seen.push({ method: request.method, headers: request.headers });
+      response.writeHead(answer.status, {
+        'content-type': 'application/json',
+      });
+      response.end(answer.body);
+    });
+    await new Promise<void>((resolve) =>
+      apiUrl.listen(0, '127.0.0.1', resolve),
+    );
+    try {
+      const { port } = apiUrl.address() as AddressInfo;
+      emu.control.configureIframe({
+        iframeUrl: 'http://bridge.test/login',
+        apiUrl: `http://127.0.0.1:${port}/api`,
+        apiMethod: 'GET',
+      });
+      const tryLogin = (body: object) =>
+        rc.post('/_app/try-iframe-login', body);
+
+      // An empty 401: response.json() rejects and the app stops.
+      const empty = await tryLogin({});
+      expect(empty.body).toMatchObject({
+        status: 401,
+        jsonError: true,
+        resume: false,
+      });
+      expect(seen[0].method).toBe('GET');
+      expect(seen[0].headers['user-agent']).toMatch(
+        /^RC Mobile; android 14; v4\.65\.0 \(\d+\)$/,
+      );
+      expect(seen[0].headers.cookie).toBeUndefined();
+      expect(seen[0].headers.origin).toBeUndefined();
+
+      // Before 4.65.0, React Native's own user agent.
+      await tryLogin({ platform: 'ios', appVersion: '4.64.2' });
+      expect(seen[1].headers['user-agent']).toMatch(/CFNetwork/);
+
+      // `data.login || data.loginToken` is resumed; a dead token is not.
+      answer = {
+        status: 200,
+        body: JSON.stringify({ loginToken: user.resumeToken }),
+      };
+      expect((await tryLogin({})).body).toMatchObject({
+        status: 200,
+        resume: true,
+        loggedInUserId: user.userId,
+      });
+      answer = { status: 200, body: JSON.stringify({ login: 'dead-token' }) };
+      expect((await tryLogin({})).body).toMatchObject({
+        resume: true,
+        loginError: expect.stringMatching(/\[40[13]\]/),
+      });
+      // Only those two fields: an iframe token (`token`) means nothing to the app.
+      answer = { status: 200, body: JSON.stringify({ token: 'iframe' }) };
+      expect((await tryLogin({})).body).toMatchObject({ resume: false });
+    } finally {
+      await new Promise((resolve) => apiUrl.close(resolve));
     }
   });
 

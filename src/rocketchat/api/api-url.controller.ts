@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
+import { isMobileAppNativeRequest } from './mobile-app.js';
 import { RocketChatOrigins } from './rocketchat-origins.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
 
@@ -11,7 +12,8 @@ import { RocketChatApiFilter } from './rocketchat-api.filter.js';
  * `200 {"loginToken": ...}` (or `{"token": ...}` with the legacy strategy, never both) for a
  * browser with a bridge session, else `401`. The origin check comes first, before the session is
  * read or Rocket.Chat called (see RocketChatOrigins); then the per-address rate limit
- * (RATE_LIMIT_API_URL), whose 429 keeps the CORS grant so Rocket.Chat's page can read it.
+ * (RATE_LIMIT_API_URL), whose 429 keeps the CORS grant so Rocket.Chat's page can read it. The
+ * mobile app's own request (`User-Agent: RC Mobile…`) is answered 401 before all of that.
  */
 @Controller('rocketchat')
 @UseFilters(RocketChatApiFilter)
@@ -28,6 +30,12 @@ export class ApiUrlController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
+    if (
+      (request.method === 'GET' || request.method === 'POST') &&
+      isMobileAppNativeRequest(request.headers)
+    ) {
+      return this.origins.answerMobileApp(request, reply);
+    }
     const early = this.origins.admit(request, reply);
     if (early) {
       return early;

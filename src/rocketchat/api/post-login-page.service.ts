@@ -10,7 +10,9 @@ import { SessionService } from '../../session/index.js';
 import { RocketChatAccountRefusedError } from '../provisioning/provisioning.errors.js';
 import { hashLoginToken } from '../tokens/login-token.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
+import { AppLinkOffer } from './app-link-offer.service.js';
 import { LOGIN_REFUSED_PATH } from './login-refused.controller.js';
+import { isMobileAppWebView } from './mobile-app.js';
 
 export const POST_LOGIN_PATH = '/rocketchat/redirect';
 
@@ -27,9 +29,12 @@ export interface PostLoginMode {
  * `{event: 'login-with-token', loginToken}` to `window.parent`; in a login window opened by the
  * frame, to `window.opener.parent`; always with the configured Rocket.Chat origin as
  * targetOrigin, never `*`. Opened top-level, it sends the browser to Rocket.Chat, which then
- * calls the API URL (as django-rocketchat-auth's redirect did), except in the desktop app. The
- * token is the session's current one, minted only when it has none (TokenLifecycle); when
- * Rocket.Chat answers `login-error`, the page reports it (LoginRefusedController).
+ * calls the API URL (as django-rocketchat-auth's redirect did), except in the desktop app; on a
+ * phone or tablet it offers "Open in the Rocket.Chat app" instead (AppLinkOffer). The token is
+ * the session's current one, minted only when it has none (TokenLifecycle); when Rocket.Chat
+ * answers `login-error`, the page reports it (LoginRefusedController). The mobile app's login
+ * WebView always gets the token posted, even with ROCKETCHAT_POST_LOGIN_MESSAGE=try-iframe-login:
+ * the app's own API-URL request carries none of the WebView's cookies.
  */
 @Injectable()
 export class PostLoginPage {
@@ -41,6 +46,7 @@ export class PostLoginPage {
     private readonly sessions: SessionService,
     private readonly tokens: TokenLifecycle,
     private readonly pages: PageResponder,
+    private readonly appLinks: AppLinkOffer,
   ) {}
 
   async show(
@@ -55,8 +61,12 @@ export class PostLoginPage {
     }
     const topLevel =
       !mode.popup && request.headers['sec-fetch-dest'] === 'document';
+    let appLink: string | undefined;
     if (topLevel && !mode.electron) {
-      return this.see(reply, this.config.url);
+      appLink = await this.appLinks.linkFor(session, request.headers, request);
+      if (appLink === undefined) {
+        return this.see(reply, this.config.url);
+      }
     }
     let message: Record<string, string> | undefined;
     let tokenRef: string | undefined;
@@ -64,7 +74,8 @@ export class PostLoginPage {
       message = undefined;
     } else if (
       this.config.tokens.postLoginMessage === 'try-iframe-login' &&
-      !mode.popup
+      !mode.popup &&
+      !isMobileAppWebView(request.headers)
     ) {
       message = { event: 'try-iframe-login' };
     } else {
@@ -107,6 +118,7 @@ export class PostLoginPage {
       electron: mode.electron,
       rocketChatUrl: this.config.url,
       retryUrl: this.loginUrl(mode),
+      appLink,
     });
   }
 

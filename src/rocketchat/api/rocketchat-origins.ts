@@ -59,4 +59,34 @@ export class RocketChatOrigins {
     }
     return undefined;
   }
+
+  /**
+   * The mobile app's own request (`User-Agent: RC Mobile…`): 401 at once, before the rate limit
+   * and without reading any session, since it carries no Origin and (on iOS) none of the login
+   * WebView's cookies; the post-login page gives that WebView the token itself. A JSON body, so
+   * the app's `response.json()` resolves and it simply finds no token. A CORS grant only for a
+   * configured origin (a native request sends none).
+   */
+  answerMobileApp(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    void reply.header('vary', 'Origin').header('cache-control', 'no-store');
+    const decision = checkOrigin(
+      request.headers,
+      this.allowed,
+      this.app.publicOrigin,
+    );
+    if (decision.allowed) {
+      applyCors(reply, decision.origin);
+    }
+    this.logger.debug(
+      `${request.method} ${request.routeOptions?.url ?? request.url}: the Rocket.Chat mobile app's own request, answered 401`,
+    );
+    return reply
+      .status(401)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(
+        JSON.stringify({
+          error: "No session: the app's own request carries no login cookie",
+        }),
+      );
+  }
 }

@@ -10,6 +10,7 @@ import { Clock } from '../../common/index.js';
 import { SessionService } from '../../session/index.js';
 import { SessionEnd } from './session-end.service.js';
 import { SessionTokensRepository } from './session-tokens.repository.js';
+import { sessionIdOfRecord } from './token-records.js';
 
 const PAGE = 200;
 const SWEEPS_PER_INTERVAL = 12;
@@ -73,7 +74,7 @@ export class OrphanSweeper
         const ids = await this.store.sessionIdsAfter(after, before, PAGE);
         for (const id of ids) {
           if (
-            !(await this.sessions.exists(id)) &&
+            !(await this.sessions.exists(sessionIdOfRecord(id))) &&
             (await this.sessionEnd.orphaned(id))
           ) {
             revoked += 1;

@@ -2,14 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { UserLinksRepository } from '../provisioning/user-links.repository.js';
 import { RevocationService } from './revocation.service.js';
-import { SessionTokensRepository } from './session-tokens.repository.js';
+import {
+  SessionTokensRepository,
+  type StoredSessionToken,
+} from './session-tokens.repository.js';
+import { appTokenRecordId } from './token-records.js';
 
 /** Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere. */
 const EXPLICIT_ENDS = new Set(['logout', 'user-disabled']);
 
 /**
- * What ending a bridge session does in Rocket.Chat: the token the bridge issued to it is revoked
- * (queued, never blocking the logout); with ROCKETCHAT_LOGOUT_MODE=all, an explicit end (the person
+ * What ending a bridge session does in Rocket.Chat: the tokens the bridge issued to it (the
+ * browser's, and the Rocket.Chat app's it opened) are revoked (queued, never blocking the logout); with ROCKETCHAT_LOGOUT_MODE=all, an explicit end (the person
  * logged out, or the account was disabled) logs the Rocket.Chat user out everywhere instead. A
  * session that merely expired or was replaced by a new login only loses its own token.
  */
@@ -30,10 +34,12 @@ export class SessionEnd {
     reason: string,
   ): Promise<void> {
     const taken = await this.store.take(sessionId);
+    const app = await this.store.take(appTokenRecordId(sessionId));
     if (this.config.tokens.logoutMode === 'all' && EXPLICIT_ENDS.has(reason)) {
-      const link = taken ? undefined : await this.links.find(bridgeUserId);
+      const known = taken ?? app;
+      const link = known ? undefined : await this.links.find(bridgeUserId);
       const rcUserId =
-        taken?.rcUserId ??
+        known?.rcUserId ??
         (link?.state === 'linked' ? link.rcUserId : undefined);
       if (rcUserId !== undefined) {
         this.logger.log(
@@ -50,11 +56,34 @@ export class SessionEnd {
       }
       return;
     }
-    if (taken) {
+    await this.revoke(
+      taken,
+      'the Rocket.Chat token',
+      sessionId,
+      bridgeUserId,
+      reason,
+    );
+    await this.revoke(
+      app,
+      "the Rocket.Chat app's token",
+      sessionId,
+      bridgeUserId,
+      reason,
+    );
+  }
+
+  private async revoke(
+    token: StoredSessionToken | null,
+    what: string,
+    sessionId: string,
+    bridgeUserId: string,
+    reason: string,
+  ): Promise<void> {
+    if (token) {
       this.logger.log(
-        `Revoking the Rocket.Chat token of session ${sessionId} (bridge user ${bridgeUserId}, ${reason})`,
+        `Revoking ${what} of session ${sessionId} (bridge user ${bridgeUserId}, ${reason})`,
       );
-      await this.revocations.revokeToken(taken, reason);
+      await this.revocations.revokeToken(token, reason);
     }
   }
 

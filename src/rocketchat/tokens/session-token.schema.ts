@@ -8,7 +8,8 @@ export const SESSION_TOKEN_COLLECTION = 'rocketchat_session_tokens';
 /**
  * The Rocket.Chat login of one bridge session ("the session record" for Rocket.Chat purposes,
  * kept here so the session module knows nothing of Rocket.Chat). Keyed by the session id, so there
- * is at most one token per bridge login. `minting` is a claim taken before asking Rocket.Chat,
+ * is at most one token per bridge login, plus at most one for the Rocket.Chat app it opened
+ * (`<session id>:app`, see token-records.ts). `minting` is a claim taken before asking Rocket.Chat,
  * so that concurrent requests of one session never mint two tokens.
  */
 export interface SessionTokenDocument {
@@ -28,8 +29,11 @@ export interface SessionTokenDocument {
   issuedAt?: Date;
   /** When and how the token was handed to the browser. */
   deliveredAt?: Date;
-  /** `api`: answered by the API URL; `frame`: posted by the framed post-login page; `page`: that page, framing unknown. */
-  deliveredTo?: 'api' | 'frame' | 'page';
+  /**
+   * `api`: answered by the API URL; `frame`: posted by the framed post-login page; `page`: that
+   * page, framing unknown; `app`: the "Open in the Rocket.Chat app" link (the `<session id>:app` record).
+   */
+  deliveredTo?: 'api' | 'frame' | 'page' | 'app';
   createdAt: Date;
 }
 
@@ -46,7 +50,7 @@ export const SessionTokenSchema = new Schema<SessionTokenDocument>(
     hashedToken: { type: String },
     issuedAt: { type: Date },
     deliveredAt: { type: Date },
-    deliveredTo: { type: String, enum: ['api', 'frame', 'page'] },
+    deliveredTo: { type: String, enum: ['api', 'frame', 'page', 'app'] },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false, strict: 'throw' },

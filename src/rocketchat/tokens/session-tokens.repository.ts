@@ -14,6 +14,7 @@ const DUPLICATE_KEY = 11000;
 
 /** An issued token as stored (still sealed). */
 export interface StoredSessionToken {
+  /** The record's id: the session's, or its app record's (token-records.ts); the seal is bound to it. */
   readonly sessionId: string;
   readonly bridgeUserId: string;
   readonly rcUserId: string;
@@ -22,7 +23,7 @@ export interface StoredSessionToken {
   readonly hashedToken: string;
   readonly issuedAt: Date;
   readonly deliveredAt: Date;
-  readonly deliveredTo: 'api' | 'frame' | 'page';
+  readonly deliveredTo: 'api' | 'frame' | 'page' | 'app';
 }
 
 export type SessionTokenState =

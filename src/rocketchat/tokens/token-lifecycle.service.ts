@@ -16,8 +16,15 @@ import {
 import { NONE, TokenMinter, type HandOut } from './token-minter.service.js';
 import { TokenRedelivery } from './token-redelivery.service.js';
 import { TokenRetirement } from './token-retirement.service.js';
+import { appTokenRecordId } from './token-records.js';
 
 export type { HandOut } from './token-minter.service.js';
+
+/** A resume token for the Rocket.Chat app, with the account it logs in. */
+export interface AppHandOut {
+  readonly token: string;
+  readonly rcUserId: string;
+}
 
 /** How long a request waits for a concurrent request of the same session to finish minting. */
 const WAIT_FOR_MINT_MS = 10_000;
@@ -82,6 +89,32 @@ export class TokenLifecycle implements OnApplicationBootstrap {
     );
   }
 
+  /**
+   * For "Open in the Rocket.Chat app": the token of the session's app record, a second device
+   * with a token of its own (minted once per session, then handed out again; ended with the
+   * session like the browser's). Undefined when the strategy gives no resume token (the apps only
+   * resume) or the session may have none. Bounded like the API URL.
+   */
+  async forApp(
+    session: Session,
+    request?: AuditRequest,
+  ): Promise<AppHandOut | undefined> {
+    if (this.config.tokens.strategy === 'legacy-iframe-token') {
+      // One iframe token per user: a second would replace the browser's.
+      return undefined;
+    }
+    const handOut = await withCallBudget(this.callBudgetMs, () =>
+      this.handOut(session, 'app', request),
+    );
+    if (handOut.kind === 'none' || handOut.field !== 'loginToken') {
+      return undefined;
+    }
+    const state = await this.store.find(appTokenRecordId(session.id));
+    return state.kind === 'issued'
+      ? { token: handOut.token, rcUserId: state.token.rcUserId }
+      : undefined;
+  }
+
   private get callBudgetMs(): number {
     return this.config.http.timeoutMs * RETRY_BUDGET;
   }
@@ -91,10 +124,13 @@ export class TokenLifecycle implements OnApplicationBootstrap {
     to: StoredSessionToken['deliveredTo'],
     request: AuditRequest | undefined,
   ): Promise<HandOut> {
-    await this.retirement.renewIfConfirmed(session);
+    if (to !== 'app') {
+      await this.retirement.renewIfConfirmed(session);
+    }
+    const recordId = to === 'app' ? appTokenRecordId(session.id) : session.id;
     const deadline = Date.now() + WAIT_FOR_MINT_MS;
     for (;;) {
-      const state = await this.store.find(session.id);
+      const state = await this.store.find(recordId);
       if (state.kind === 'issued') {
         const again = await this.redelivery.redeliver(state.token, request);
         if (again) {

@@ -16,6 +16,7 @@ import {
 } from './session-tokens.repository.js';
 import { TokenCipher } from './token-cipher.js';
 import { TokenStrategies } from './token-strategies.service.js';
+import { appTokenRecordId } from './token-records.js';
 
 /** What a browser gets: a token for the one answer field, or nothing (401). */
 export type HandOut =
@@ -65,7 +66,10 @@ export class TokenMinter {
       await this.sessions.destroy(session.id, 'user-disabled');
       return NONE;
     }
-    const claimId = await this.store.claim(session.id, user.id, CLAIM_MS);
+    // The app's token has its own record (token-records.ts); the browser's is keyed by the session.
+    const recordId =
+      deliveredTo === 'app' ? appTokenRecordId(session.id) : session.id;
+    const claimId = await this.store.claim(recordId, user.id, CLAIM_MS);
     if (claimId === undefined) {
       return 'busy';
     }
@@ -84,7 +88,7 @@ export class TokenMinter {
         strategy: strategy.name,
         sealedToken: this.cipher.encrypt(
           minted.token,
-          sessionTokenContext(session.id),
+          sessionTokenContext(recordId),
         ),
         hashedToken: minted.hashedToken,
         issuedAt: now,
@@ -99,17 +103,17 @@ export class TokenMinter {
           minting.startedAt,
         );
       }
-      await this.store.release(session.id, claimId).catch(() => undefined);
+      await this.store.release(recordId, claimId).catch(() => undefined);
       throw error;
     }
-    const issued = { ...stored, sessionId: session.id, bridgeUserId: user.id };
+    const issued = { ...stored, sessionId: recordId, bridgeUserId: user.id };
     let completed: boolean;
     try {
-      completed = await this.store.complete(session.id, claimId, stored);
+      completed = await this.store.complete(recordId, claimId, stored);
     } catch (error) {
       // Rocket.Chat issued it, but MongoDB failed before it was recorded: end it, never hand it out.
       await this.revocations.revokeToken(issued, 'not-recorded');
-      await this.store.release(session.id, claimId).catch(() => undefined);
+      await this.store.release(recordId, claimId).catch(() => undefined);
       throw error;
     }
     if (!completed) {
@@ -128,7 +132,7 @@ export class TokenMinter {
       request,
     );
     this.logger.log(
-      `Issued a Rocket.Chat token (${strategy.name}) to session ${session.id} of bridge user ${user.id}`,
+      `Issued a Rocket.Chat token (${strategy.name}) to ${deliveredTo === 'app' ? 'the Rocket.Chat app of ' : ''}session ${session.id} of bridge user ${user.id}`,
     );
     return { kind: 'token', field: strategy.responseField, token };
   }

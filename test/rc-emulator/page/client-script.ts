@@ -207,6 +207,8 @@ export const CLIENT_SCRIPT = String.raw`
 
   //__GENERATIONS__
 
+  //__MOBILE_APP__
+
   //__WIRING__
 })();
 `;

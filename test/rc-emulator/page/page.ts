@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EmulatorCore, WebClientGeneration } from '../core/context.js';
 import { CLIENT_SCRIPT } from './client-script.js';
 import { GENERATIONS_SCRIPT } from './generations-script.js';
+import { MOBILE_APP_SCRIPT } from './mobile-app-script.js';
 import { WIRING_SCRIPT } from './wiring-script.js';
 
 const GENERATION_NAMES: WebClientGeneration[] = ['meteor', 'react', 'modern'];
@@ -23,7 +24,8 @@ export interface RenderedPage {
 
 /**
  * The emulated web client at `/`. Query: `generation=meteor|react|modern` (default from the
- * emulator options), `mobile=1` (React Native app's injected script), `pollMs=...`.
+ * emulator options), `mobile=1` (React Native app's injected script, and the app watching it:
+ * `appPlatform=android|ios`, `appVersion=4.65.0`, `appDelayMs=3000`), `pollMs=...`.
  * CSP: scripts only from this origin or with the nonce; connect/frame anywhere (as Rocket.Chat).
  */
 export function renderPage(
@@ -37,6 +39,16 @@ export function renderPage(
     ? (requested as WebClientGeneration)
     : core.web.generation;
   const mobile = query.mobile === '1' || query.mobile === 'true';
+  // The app around the WebView in mobile mode (mobile-app.ts): platform, version, login debounce.
+  const app = {
+    platform: query.appPlatform === 'ios' ? 'ios' : 'android',
+    version:
+      typeof query.appVersion === 'string' &&
+      /^\d+\.\d+\.\d+$/.test(query.appVersion)
+        ? query.appVersion
+        : '4.65.0',
+    delayMs: Math.max(Number(query.appDelayMs ?? 3000) || 0, 0),
+  };
   const pollMs = Math.max(
     Number(query.pollMs ?? core.web.pollMs) || core.web.pollMs,
     100,
@@ -45,6 +57,7 @@ export function renderPage(
   const config = {
     generation,
     mobile,
+    app,
     pollMs,
     version: state.version.full,
     settings: Object.fromEntries(
@@ -59,10 +72,9 @@ export function renderPage(
       ].map((id) => [id, state.setting(id)]),
     ),
   };
-  const script = CLIENT_SCRIPT.replace(
-    '//__GENERATIONS__',
-    GENERATIONS_SCRIPT,
-  ).replace('//__WIRING__', WIRING_SCRIPT);
+  const script = CLIENT_SCRIPT.replace('//__GENERATIONS__', GENERATIONS_SCRIPT)
+    .replace('//__MOBILE_APP__', MOBILE_APP_SCRIPT)
+    .replace('//__WIRING__', WIRING_SCRIPT);
   const html = `<!doctype html>
 <html lang="en">
 <head>

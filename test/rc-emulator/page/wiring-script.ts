@@ -1,7 +1,8 @@
 /**
  * Event wiring of the emulated web client, spliced into CLIENT_SCRIPT: the `message` listener
- * (protocol doc §3.1), the mobile app's injected script (§9), re-running the API URL flow when the
- * token is unstored (§2.1), server-side revocation, logout, the login form and start-up.
+ * (protocol doc §3.1), the mobile app's injected script (§9) and the app watching the WebView's
+ * URL (MOBILE_APP_SCRIPT), re-running the API URL flow when the token is unstored (§2.1),
+ * server-side revocation, logout, the login form and start-up.
  */
 export const WIRING_SCRIPT = String.raw`
   var impl = GENERATIONS[generation];
@@ -39,6 +40,7 @@ export const WIRING_SCRIPT = String.raw`
         window.location.hash = JSON.stringify(e.data);
       }
     });
+    wireMobileApp();
   }
 
   // Whenever the stored token goes away, ask the API URL again (protocol doc §2.1, #28006).

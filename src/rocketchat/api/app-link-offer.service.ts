@@ -1,0 +1,46 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Injectable, Logger } from '@nestjs/common';
+import type { AuditRequest } from '../../audit/index.js';
+import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
+import type { Session } from '../../session/index.js';
+import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
+import { appDeepLink, isAppDevice } from './mobile-app.js';
+
+/**
+ * "Open in the Rocket.Chat app" on the top-level post-login page of a phone or tablet: a
+ * `rocketchat://auth` link with a resume token of the session's app record (TokenLifecycle.forApp:
+ * the app is a second device with a token of its own, minted once per session and ended with
+ * it). Never for a framed page or a login window (PostLoginPage asks only at top level).
+ */
+@Injectable()
+export class AppLinkOffer {
+  private readonly logger = new Logger(AppLinkOffer.name);
+
+  constructor(
+    @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
+    private readonly tokens: TokenLifecycle,
+  ) {}
+
+  /** The link, or undefined: not an app device, no resume token, or getting one failed. */
+  async linkFor(
+    session: Session,
+    headers: IncomingHttpHeaders,
+    request?: AuditRequest,
+  ): Promise<string | undefined> {
+    if (!isAppDevice(headers)) {
+      return undefined;
+    }
+    try {
+      const handOut = await this.tokens.forApp(session, request);
+      return handOut
+        ? appDeepLink(this.config.url, handOut.token, handOut.rcUserId)
+        : undefined;
+    } catch (error) {
+      // The link is an extra: without it the page sends the person on to Rocket.Chat as before.
+      this.logger.warn(
+        `No "Open in the Rocket.Chat app" link for session ${session.id}: ${(error as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+}
