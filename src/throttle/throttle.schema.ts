@@ -18,6 +18,8 @@ export interface ThrottleRecord {
   _id: string;
   expiresAt: Date;
   count?: number;
+  /** The count at which a counter refuses, for `rc-bridge locks list` (run with its own settings). */
+  limit?: number;
   kind?: ThrottleKind;
   /** The normalised username, or the address key. */
   subject?: string;
@@ -32,6 +34,7 @@ export const ThrottleSchema = new Schema<ThrottleRecord>(
     _id: { type: String, required: true },
     expiresAt: { type: Date, required: true },
     count: { type: Number },
+    limit: { type: Number },
     kind: {
       type: String,
       enum: ['account', 'address', 'device', 'credit', 'lock'],

@@ -22,6 +22,8 @@ export interface CounterWindow {
 export interface ThrottleLabel {
   readonly kind: ThrottleKind;
   readonly subject: string;
+  /** The count at which the counter refuses (recorded for listing). */
+  readonly limit?: number;
 }
 
 export type LockHistory = Pick<

@@ -67,6 +67,7 @@ export class AccountLockout {
       {
         kind: subject.kind,
         subject: subject.kind === 'account' ? subject.key : subject.account,
+        limit: lockout.maxFailures,
       },
       this.clock.now() + lockout.windowMs,
       lockout.maxFailures,

@@ -48,7 +48,7 @@ export class AddressFailures {
     }
     const window = await this.store.hit(
       addressCounterId(address),
-      { kind: 'address', subject: address },
+      { kind: 'address', subject: address, limit: budget.limit },
       this.clock.now() + budget.windowMs,
     );
     if (window) {

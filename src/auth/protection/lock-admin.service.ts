@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { parseUsername } from '../../users/index.js';
-import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { Clock } from '../../common/index.js';
 import { addressKey } from '../../security/index.js';
 import { ThrottleStore } from '../../throttle/index.js';
@@ -26,22 +25,18 @@ export type ClearTarget =
 @Injectable()
 export class LockAdmin {
   constructor(
-    @InjectConfig('auth') private readonly auth: AuthConfig,
     private readonly store: ThrottleStore,
     private readonly clock: Clock,
   ) {}
 
   /** Locked accounts and device cookies, throttled addresses, soonest-ending first. */
   async list(): Promise<Restriction[]> {
-    const { lockout, ipFailures } = this.auth.protection;
     const now = new Date(this.clock.now());
     const locks = await this.store.list('lock', { lockedUntil: { $gt: now } });
-    const full = (kind: 'address' | 'device', limit: number | undefined) =>
-      limit === undefined
-        ? Promise.resolve([])
-        : this.store.list(kind, { count: { $gte: limit } });
-    const addresses = await full('address', ipFailures?.limit);
-    const devices = await full('device', lockout?.maxFailures);
+    const full = [
+      ...(await this.store.list('address', {})),
+      ...(await this.store.list('device', {})),
+    ].filter((r) => r.limit !== undefined && (r.count ?? 0) >= r.limit);
     return [
       ...locks.map((r) => ({
         kind: 'account' as const,
@@ -49,7 +44,7 @@ export class LockAdmin {
         until: r.lockedUntil!,
         level: r.lockLevel,
       })),
-      ...[...addresses, ...devices].map((r) => ({
+      ...full.map((r) => ({
         kind: r.kind as 'address' | 'device',
         target: r.subject ?? '?',
         until: r.expiresAt,
