@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClockModule } from '../common/index.js';
 import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
 import {
@@ -10,14 +11,16 @@ import { WebModule } from '../web/index.js';
 import { LoginAuditListener } from './listeners/login-audit.listener.js';
 import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
+import { DeviceCookie } from './protection/device-cookie.js';
+import { DeviceTokens } from './protection/device-tokens.js';
 import { LoginProtection } from './protection/login-protection.service.js';
 import { LockoutModule } from './protection/lockout.module.js';
 import { PersonSignIn } from './sign-in/person-sign-in.service.js';
 
 /**
  * The sign-in decision: the login and logout pages (passport-local for the form's credentials),
- * and the brute-force protection around every password check (address budget, concurrency cap,
- * account lockout). A successful login starts a session (SessionModule); users and their
+ * and the brute-force protection around every password check (device cookies, address budget,
+ * concurrency cap, account lockout). A successful login starts a session (SessionModule); users and their
  * passwords are UsersModule's. What happens is announced as events (auth/events/); the audit
  * trail and the login metric listen (auth/listeners/).
  */
@@ -30,12 +33,15 @@ import { PersonSignIn } from './sign-in/person-sign-in.service.js';
     WebModule,
     LockoutModule,
     FirstUserModule,
+    ClockModule,
   ],
   controllers: LOGIN_CONTROLLERS,
   providers: [
     ...LOGIN_PROVIDERS,
     LoginProtection,
     PersonSignIn,
+    DeviceTokens,
+    DeviceCookie,
     LoginAuditListener,
     LoginMetricsListener,
   ],

@@ -7,6 +7,7 @@ export {
   TooManyLoginAttemptsError,
 } from './protection/login-protection.errors.js';
 export { LockoutModule } from './protection/lockout.module.js';
+export { DeviceCookie } from './protection/device-cookie.js';
 export { AccountLockedEvent } from './events/account-locked.event.js';
 export { LoggedOutEvent } from './events/logged-out.event.js';
 export {

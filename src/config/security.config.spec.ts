@@ -37,7 +37,8 @@ describe('security settings', () => {
         durationMs: 5 * MINUTE,
         maxDurationMs: 15 * MINUTE,
       },
-      ipFailures: { limit: 20, windowMs: 10 * MINUTE },
+      ipFailures: { limit: 50, windowMs: 10 * MINUTE },
+      deviceCookieLifetimeMs: 90 * 24 * 60 * MINUTE,
       passwordChecks: { concurrency: 2 * availableParallelism(), queue: 50 },
     });
     expect(config.app.security).toEqual({
@@ -45,7 +46,7 @@ describe('security settings', () => {
       hsts: { maxAgeSeconds: 31_536_000, includeSubDomains: true },
       requestTimeoutMs: 30_000,
       rateLimits: {
-        forms: { limit: 60, windowMs: MINUTE },
+        forms: { limit: 150, windowMs: MINUTE },
         apiUrl: { limit: 600, windowMs: MINUTE },
       },
     });
@@ -62,6 +63,7 @@ describe('security settings', () => {
       RATE_LIMIT_API_URL: 'off',
       LOCKOUT_MAX_FAILURES: '0',
       LOGIN_IP_MAX_FAILURES: '0',
+      DEVICE_COOKIE_LIFETIME: '0',
       PASSWORD_CHECK_CONCURRENCY: '3',
       PASSWORD_CHECK_QUEUE: '0',
       AUDIT_RETENTION: '400d',
@@ -78,6 +80,7 @@ describe('security settings', () => {
     expect(config.auth.protection).toEqual({
       lockout: undefined,
       ipFailures: undefined,
+      deviceCookieLifetimeMs: undefined,
       passwordChecks: { concurrency: 3, queue: 0 },
     });
     expect(config.app.audit.retentionMs).toBe(400 * 24 * 60 * MINUTE);

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 import type { EnvReader } from './env.js';
 
-/** "At most `limit` requests per `windowMs`, per client address" (a sliding window). */
+/** "At most `limit` requests per `windowMs`, per client address" (a window from the first request). */
 export interface RateLimit {
   readonly limit: number;
   readonly windowMs: number;
@@ -21,7 +21,7 @@ export interface HttpSecurityConfig {
     | undefined;
   /** A request (headers and body) must arrive within this time or its socket is closed. */
   readonly requestTimeoutMs: number;
-  /** Per client address; undefined: that limit is off. */
+  /** Per client address and per replica (in memory); undefined: that limit is off. */
   readonly rateLimits: {
     /** POST /login, /login/continue and /logout together. */
     readonly forms: RateLimit | undefined;
@@ -46,8 +46,14 @@ export interface LoginProtectionConfig {
         readonly maxDurationMs: number;
       }
     | undefined;
-  /** Per client address: failed logins before further attempts get 429; undefined: off. */
+  /**
+   * Per client address: failed logins (of clients without a device cookie for the account, and
+   * not followed by a success of that account from that address) before further attempts get
+   * 429; undefined: off.
+   */
   readonly ipFailures: RateLimit | undefined;
+  /** How long a device cookie (proof of an earlier login in that browser) is valid; undefined: none issued. */
+  readonly deviceCookieLifetimeMs: number | undefined;
   readonly passwordChecks: {
     /** Password checks (hash computations) running at once. */
     readonly concurrency: number;
@@ -86,7 +92,7 @@ export function readHttpSecurityConfig(
     }),
     rateLimits: {
       forms: readRateLimit(r, 'RATE_LIMIT_FORMS', {
-        limit: 60,
+        limit: 150,
         windowMs: MINUTE,
       }),
       apiUrl: readRateLimit(r, 'RATE_LIMIT_API_URL', {
@@ -132,7 +138,7 @@ export function readLoginProtectionConfig(r: EnvReader): LoginProtectionConfig {
     r.fail('LOCKOUT_MAX_DURATION', 'must not be shorter than LOCKOUT_DURATION');
   }
   const ipMaxFailures = r.int('LOGIN_IP_MAX_FAILURES', {
-    default: 20,
+    default: 50,
     min: 0,
     max: 100_000,
   });
@@ -140,6 +146,12 @@ export function readLoginProtectionConfig(r: EnvReader): LoginProtectionConfig {
     default: 10 * MINUTE,
     min: 10 * SECOND,
     max: DAY,
+  });
+  const deviceCookieLifetimeMs = r.durationMs('DEVICE_COOKIE_LIFETIME', {
+    default: 90 * DAY,
+    min: 0,
+    // Chromium caps a cookie's lifetime at 400 days.
+    max: 400 * DAY,
   });
   const concurrency = r.int('PASSWORD_CHECK_CONCURRENCY', {
     default: 2 * availableParallelism(),
@@ -155,6 +167,8 @@ export function readLoginProtectionConfig(r: EnvReader): LoginProtectionConfig {
       ipMaxFailures > 0
         ? { limit: ipMaxFailures, windowMs: ipWindowMs }
         : undefined,
+    deviceCookieLifetimeMs:
+      deviceCookieLifetimeMs > 0 ? deviceCookieLifetimeMs : undefined,
     passwordChecks: {
       concurrency,
       queue: r.int('PASSWORD_CHECK_QUEUE', {

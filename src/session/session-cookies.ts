@@ -7,8 +7,9 @@ const MAX_VALUE_LENGTH = 2048;
 const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT';
 
 /**
- * The bridge's two cookies, with one set of attributes: the session cookie (an opaque token) and
- * the login-flow cookie (the signed pre-session that binds CSRF tokens). Both get `__Host-` when
+ * The bridge's cookies, with one set of attributes: the session cookie (an opaque token), the
+ * login-flow cookie (the signed pre-session that binds CSRF tokens) and the device cookie (signed
+ * proof of an earlier login in this browser, see auth/'s DeviceTokens). All get `__Host-` when
  * Secure (no Domain, Path=/, so a sibling host cannot plant or shadow them) and, in the cross-site
  * deployment, `SameSite=None; Partitioned`; clearing repeats every attribute, or a partitioned
  * cookie would survive.
@@ -17,12 +18,14 @@ const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT';
 export class SessionCookies {
   readonly sessionName: string;
   readonly loginName: string;
+  readonly deviceName: string;
   private readonly attributes: string;
 
   constructor(@InjectConfig('session') private readonly config: SessionConfig) {
     const prefix = config.cookieSecure ? '__Host-' : '';
     this.sessionName = `${prefix}${config.cookieName}`;
     this.loginName = `${prefix}${config.cookieName}_login`;
+    this.deviceName = `${prefix}${config.cookieName}_device`;
     const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' }[
       config.cookieSameSite
     ];
@@ -41,6 +44,15 @@ export class SessionCookies {
 
   readLogin(request: FastifyRequest): string | undefined {
     return readCookie(request.headers.cookie, this.loginName);
+  }
+
+  readDevice(request: FastifyRequest): string | undefined {
+    return readCookie(request.headers.cookie, this.deviceName);
+  }
+
+  /** Kept across logouts and browser restarts: it proves an earlier login, it is no session. */
+  setDevice(reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+    this.append(reply, `${this.deviceName}=${value}; Max-Age=${maxAgeSeconds}`);
   }
 
   /** Lives as long as the absolute lifetime; the server enforces the real expiry. */

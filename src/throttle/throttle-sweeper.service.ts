@@ -4,13 +4,19 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { MongoConnectionService, PeriodicTask } from '../database/index.js';
-import { Clock } from '../common/index.js';
-import { ThrottleRepository } from './throttle.repository.js';
+import {
+  IndexManager,
+  MongoConnectionService,
+  PeriodicTask,
+} from '../database/index.js';
+import { ThrottleStore } from './throttle.store.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
-/** Deletes throttle records past their use every minute (FerretDB has no TTL indexes). */
+/**
+ * The fallback for servers that refuse TTL indexes (IndexManager says so once at start-up):
+ * deletes spent throttle records every minute. Where the TTL index exists, it does nothing.
+ */
 @Injectable()
 export class ThrottleSweeper
   implements OnApplicationBootstrap, BeforeApplicationShutdown
@@ -18,9 +24,9 @@ export class ThrottleSweeper
   private readonly task: PeriodicTask;
 
   constructor(
-    private readonly repository: ThrottleRepository,
+    private readonly store: ThrottleStore,
+    private readonly indexes: IndexManager,
     mongo: MongoConnectionService,
-    private readonly clock: Clock,
   ) {
     this.task = new PeriodicTask(mongo, new Logger(ThrottleSweeper.name), {
       name: 'Throttle sweep',
@@ -37,7 +43,7 @@ export class ThrottleSweeper
     return this.task.stop();
   }
 
-  sweep(): Promise<number> {
-    return this.repository.sweep(new Date(this.clock.now()));
+  async sweep(): Promise<number> {
+    return this.indexes.ttlSupported === false ? this.store.sweep() : 0;
   }
 }

@@ -6,16 +6,13 @@ import {
   THROTTLE_MODEL,
   ThrottleSchema,
 } from './throttle.schema.js';
-import { ThrottleRepository } from './throttle.repository.js';
-import { ThrottleSubjects } from './throttle-subjects.service.js';
+import { ThrottleStore } from './throttle.store.js';
 import { ThrottleSweeper } from './throttle-sweeper.service.js';
-import { WindowCounter } from './window-counter.service.js';
 
 /**
- * Throttling state in MongoDB (sliding-window counters, account locks, address generations),
- * without rules of its own and without anything HTTP: the flood limits (security/) and the login
- * protection (auth/) count with it, and the admin CLI loads it with only the `mongo`
- * configuration. Time comes from the application's one Clock (ClockModule), as for sessions.
+ * Throttling state in MongoDB (counters and lock histories), without rules of its own and
+ * without anything HTTP: the login protection (auth/) counts with it, and the admin CLI loads it
+ * with only the `mongo` configuration. Time comes from the application's one Clock.
  */
 @Module({
   imports: [
@@ -28,17 +25,7 @@ import { WindowCounter } from './window-counter.service.js';
     ]),
     ClockModule,
   ],
-  providers: [
-    ThrottleRepository,
-    WindowCounter,
-    ThrottleSubjects,
-    ThrottleSweeper,
-  ],
-  exports: [
-    ThrottleRepository,
-    WindowCounter,
-    ThrottleSubjects,
-    ThrottleSweeper,
-  ],
+  providers: [ThrottleStore, ThrottleSweeper],
+  exports: [ThrottleStore, ThrottleSweeper],
 })
 export class ThrottleModule {}

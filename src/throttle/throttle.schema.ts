@@ -4,46 +4,45 @@ export const THROTTLE_MODEL = 'ThrottleRecord';
 /** Without MONGO_COLLECTION_PREFIX (`bridge_throttle` by default). */
 export const THROTTLE_COLLECTION = 'throttle';
 
-export type ThrottleSubjectKind = 'account' | 'address';
+/** What a record counts or remembers, for `rc-bridge locks` (lists and clears by kind and subject). */
+export type ThrottleKind = 'account' | 'address' | 'device' | 'credit' | 'lock';
 
 /**
- * Two kinds of documents share the collection, both found by `_id` only (FerretDB v1 uses no
- * other index for lookups):
- * - slots `s|<counter>|<window>|<n>`: one per counted event, inserted exactly once (an insert is
- *   atomic on FerretDB too, where a concurrent `$inc` loses updates);
- * - heads `h|<a|i>|<subject>`: per account or client address, the current generation (part of
- *   every counter key, so a reset is a new generation rather than a delete) and lock state.
+ * One document per counter or lock history, found by `_id`:
+ * - counters (`a|…` account, `i|…` address, `d|…` device cookie, `p|…` an address's failures of
+ *   one account awaiting a success): `count` events in a window that ends at `expiresAt`;
+ * - lock histories (`h|…`): an account's last lock, for escalation and `rc-bridge locks list`.
+ * `expiresAt` is a TTL index: MongoDB deletes a record once it no longer matters.
  */
 export interface ThrottleRecord {
   _id: string;
-  /** When the record no longer matters (checked on read; swept; a TTL index where supported). */
   expiresAt: Date;
-  kind?: ThrottleSubjectKind;
-  /** The normalised username or the address key, for listing. */
+  count?: number;
+  /** The count at which a counter refuses, for `rc-bridge locks list` (run with its own settings). */
+  limit?: number;
+  kind?: ThrottleKind;
+  /** The normalised username, or the address key. */
   subject?: string;
-  generation?: string;
-  /** An account lock, refusing every attempt until then. */
   lockedUntil?: Date;
-  /** Consecutive locks (the lock duration doubles with each, up to the maximum). */
+  /** Consecutive locks (each doubles the duration, up to the maximum). */
   lockLevel?: number;
   lastLockAt?: Date;
-  /** An address over its failure budget (informational, for `rc-bridge locks list`). */
-  throttledUntil?: Date;
-  updatedAt?: Date;
 }
 
 export const ThrottleSchema = new Schema<ThrottleRecord>(
   {
     _id: { type: String, required: true },
     expiresAt: { type: Date, required: true },
-    kind: { type: String, enum: ['account', 'address'] },
+    count: { type: Number },
+    limit: { type: Number },
+    kind: {
+      type: String,
+      enum: ['account', 'address', 'device', 'credit', 'lock'],
+    },
     subject: { type: String },
-    generation: { type: String },
     lockedUntil: { type: Date },
     lockLevel: { type: Number },
     lastLockAt: { type: Date },
-    throttledUntil: { type: Date },
-    updatedAt: { type: Date },
   },
   { versionKey: false, strict: 'throw' },
 );

@@ -33,7 +33,7 @@ function lockOf(t: TestApp, username: string): Promise<ThrottleRecord | null> {
   return t.app
     .get<Connection>(getConnectionToken())
     .collection<ThrottleRecord>('bridge_throttle')
-    .findOne({ _id: `h|a|${username}` });
+    .findOne({ _id: `h|${username}` });
 }
 
 /** An answer without what differs on every response (ids, dates, nonces, CSRF tokens). */

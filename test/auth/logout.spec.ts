@@ -184,6 +184,12 @@ describe('cookies in the cross-site deployment', () => {
             `^${SESSION_COOKIE}=[\\w-]{43}; Max-Age=604800; ${attributes}$`,
           ),
         ),
+        // The device cookie: kept for DEVICE_COOKIE_LIFETIME (90 days), across logouts.
+        expect.stringMatching(
+          new RegExp(
+            `^__Host-rcbridge_session_device=d1\\.[\\w-]+\\.[\\w-]{43}; Max-Age=7776000; ${attributes}$`,
+          ),
+        ),
         `__Host-rcbridge_session_login=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${attributes}`,
       ]);
       const session = await t.app.get(SessionService).resolve({

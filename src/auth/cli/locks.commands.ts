@@ -15,7 +15,7 @@ import {
 } from '../protection/lock-admin.service.js';
 import { LockoutModule } from '../protection/lockout.module.js';
 
-/** `rc-bridge locks …`: locked accounts and throttled client addresses. */
+/** `rc-bridge locks …`: locked accounts and device cookies, throttled client addresses. */
 export const locksCommandGroup: CommandGroup = {
   name: 'locks',
   description: 'List and clear account lockouts and address throttles',
@@ -31,7 +31,7 @@ function registerLockCommands(locks: Command, { io, run }: GroupContext): void {
   locks
     .command('list')
     .description(
-      'List locked accounts and throttled client addresses (times in UTC)',
+      'List locked accounts and device cookies and throttled client addresses (times in UTC)',
     )
     .option('--json', 'print JSON instead of a table')
     .action((options: { json?: boolean }) =>
@@ -50,7 +50,7 @@ function registerLockCommands(locks: Command, { io, run }: GroupContext): void {
   locks
     .command('clear')
     .description(
-      "Clear an account's lock and failure count (by username), or every limit of a client address (by IP; IPv6 clears its /64)",
+      "Clear an account's lock and failure count and its device cookies' (by username), or a client address's failure budget (by IP; IPv6 clears its /64), on every replica",
     )
     .argument('<username|ip>')
     .action((argument: string) =>
@@ -72,7 +72,7 @@ function registerLockCommands(locks: Command, { io, run }: GroupContext): void {
           io.stdout,
           target.kind === 'account'
             ? `Cleared the lock and failure count of account ${target.target}`
-            : `Cleared every limit of address ${target.target} (other replicas follow within 5 s)`,
+            : `Cleared the failure budget of address ${target.target} (its flood limits are per replica and end within their window)`,
         );
       }),
     );

@@ -18,6 +18,7 @@ import {
 import { SessionService } from '../../session/index.js';
 import type { AuthenticatedUser } from '../../users/index.js';
 import { Frameable } from '../../web/index.js';
+import { DeviceCookie } from '../protection/device-cookie.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
@@ -32,6 +33,7 @@ export class LoginController {
     private readonly sessions: SessionService,
     private readonly flows: LoginFlowCookie,
     private readonly views: LoginViews,
+    private readonly device: DeviceCookie,
   ) {}
 
   /**
@@ -68,7 +70,7 @@ export class LoginController {
 
   /**
    * The rate limit first (a global guard), then CSRF, then the form's shape, then the credentials
-   * (guards run in this order); then a new session, and on to `next`.
+   * (guards run in this order); then a new session, a renewed device cookie, and on to `next`.
    */
   @Post()
   @Frameable()
@@ -80,6 +82,7 @@ export class LoginController {
   ): Promise<FastifyReply> {
     const flow = this.verifiedFlow(request);
     const session = await this.sessions.create(request, reply, request.user.id);
+    this.device.issue(reply, request.user.username);
     this.flows.end(reply);
     this.login.loggedIn(request.user.id, session);
     return this.views.redirect(reply, flow);

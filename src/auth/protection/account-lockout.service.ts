@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { Clock } from '../../common/index.js';
-import {
-  WindowCounter,
-  LOCK_ESCALATION_MEMORY_MS,
-  ThrottleSubjects,
-  type AccountState,
-} from '../../throttle/index.js';
+import { ThrottleStore } from '../../throttle/index.js';
+
+/**
+ * Whose failures an attempt counts against: the account (clients without a device cookie for it),
+ * or the device cookie it presented (`key` is the cookie's nonce; `account` the name it is for).
+ */
+export type LockSubject =
+  | { readonly kind: 'account'; readonly key: string }
+  | { readonly kind: 'device'; readonly key: string; readonly account: string };
 
 /** May this attempt be checked? Decided before any hashing. */
 export type AccountAdmission =
@@ -15,68 +18,86 @@ export type AccountAdmission =
       /** Attempts counted now, this one included (0: lockout is off). */
       readonly counted: number;
     }
-  | { readonly admitted: false; readonly reason: 'locked' | 'limit' };
+  | { readonly admitted: false };
 
 export interface ImposedLock {
   readonly until: Date;
   readonly level: number;
 }
 
+/** Consecutive locks within this time escalate (Keycloak forgets failures after 12 h). */
+const LOCK_ESCALATION_MEMORY_MS = 24 * 3600 * 1000;
+
+const counterId = (s: LockSubject) =>
+  s.kind === 'account' ? `a|${s.key}` : `d|${s.key}`;
+const lockId = (account: string) => `h|${account}`;
+/** An account's counter and lock history (what `rc-bridge locks clear <username>` removes). */
+export const accountRecordIds = (account: string): string[] => [
+  `a|${account}`,
+  lockId(account),
+];
+
 /**
- * Per-account lockout (Authelia's "regulation", Keycloak's brute-force detection), keyed by the
- * normalised username so `Alice` and `ALICE` share one count, with state in MongoDB for every
- * replica. Each attempt is counted *before* its password is checked (a reservation), so parallel
- * attempts cannot slip past the limit; a success resets the count. LOCKOUT_MAX_FAILURES within
- * LOCKOUT_WINDOW lock the account for LOCKOUT_DURATION, doubling for each further lock within a
- * day up to LOCKOUT_MAX_DURATION. Attempts while locked are refused uncounted (they do not extend
- * the lock). A name that belongs to no user is never locked: at the limit its count is reset, so
- * guesses at unknown names leave nothing that would block a user created later.
+ * Per-account lockout (Authelia's "regulation", Keycloak's brute-force detection) and, the same
+ * way, per device cookie (OWASP's device cookies), keyed by the normalised username so `Alice`
+ * and `ALICE` share one count, with state in MongoDB for every replica. Each attempt is counted
+ * *before* its password is checked (a reservation), so parallel attempts cannot slip past the
+ * limit; a success resets the count. LOCKOUT_MAX_FAILURES within LOCKOUT_WINDOW lock for
+ * LOCKOUT_DURATION: an account's lock doubles for each further lock within a day up to
+ * LOCKOUT_MAX_DURATION. A lock is the full counter kept until the lock ends, so attempts while
+ * locked are refused uncounted (they do not extend it). A name that belongs to no user is never
+ * locked: at the limit its count is reset, so guesses at unknown names leave nothing that would
+ * block a user created later.
  */
 @Injectable()
 export class AccountLockout {
   constructor(
     @InjectConfig('auth') private readonly config: AuthConfig,
-    private readonly subjects: ThrottleSubjects,
-    private readonly counter: WindowCounter,
+    private readonly store: ThrottleStore,
     private readonly clock: Clock,
   ) {}
 
-  get enabled(): boolean {
-    return this.config.protection.lockout !== undefined;
-  }
-
-  async admit(key: string): Promise<AccountAdmission> {
+  async admit(subject: LockSubject): Promise<AccountAdmission> {
     const lockout = this.config.protection.lockout;
     if (!lockout) {
       return { admitted: true, counted: 0 };
     }
-    const state = await this.subjects.account(key);
-    if (
-      state.lockedUntil !== undefined &&
-      state.lockedUntil > this.clock.now()
-    ) {
-      return { admitted: false, reason: 'locked' };
-    }
-    const claim = await this.counter.claim(this.counterFor(key, state));
-    return claim.ok
-      ? { admitted: true, counted: claim.counted }
-      : { admitted: false, reason: 'limit' };
+    const window = await this.store.hit(
+      counterId(subject),
+      {
+        kind: subject.kind,
+        subject: subject.kind === 'account' ? subject.key : subject.account,
+        limit: lockout.maxFailures,
+      },
+      this.clock.now() + lockout.windowMs,
+      lockout.maxFailures,
+    );
+    return window
+      ? { admitted: true, counted: window.count }
+      : { admitted: false };
   }
 
-  /** After a successful check: the count starts again (and earlier locks are forgotten). */
-  async succeeded(key: string): Promise<void> {
-    const lockout = this.config.protection.lockout;
-    if (lockout) {
-      await this.subjects.resetAccount(key, lockout.windowMs);
+  /**
+   * After a successful check: the count starts again. An account's success (without a device
+   * cookie) also forgets its earlier locks; a device cookie's success leaves the account's count
+   * alone, so a person's routine logins never refill an attacker's budget.
+   */
+  async succeeded(subject: LockSubject): Promise<void> {
+    if (this.config.protection.lockout) {
+      await this.store.remove(
+        subject.kind === 'account'
+          ? accountRecordIds(subject.key)
+          : [counterId(subject)],
+      );
     }
   }
 
   /**
-   * After a failed check. At the limit the account is locked (returned), or, for a name no user
-   * has (`userExists` says), the count is reset instead.
+   * After a failed check. At the limit it locks (an account's lock is returned), or, for a name
+   * no user has (`userExists` says), the count is reset instead.
    */
   async failed(
-    key: string,
+    subject: LockSubject,
     admission: AccountAdmission,
     userExists: () => Promise<boolean>,
   ): Promise<ImposedLock | undefined> {
@@ -88,35 +109,38 @@ export class AccountLockout {
     ) {
       return undefined;
     }
-    if (!(await userExists())) {
-      await this.subjects.resetAccount(key, lockout.windowMs);
+    const now = this.clock.now();
+    if (subject.kind === 'device') {
+      await this.store.holdUntil(
+        counterId(subject),
+        new Date(now + lockout.durationMs),
+      );
       return undefined;
     }
-    const state = await this.subjects.account(key);
-    const now = this.clock.now();
-    if (state.lockedUntil !== undefined && state.lockedUntil > now) {
-      return undefined; // a parallel failure locked it already
+    if (!(await userExists())) {
+      await this.store.remove([counterId(subject)]);
+      return undefined;
     }
+    const last = await this.store.readLock(lockId(subject.key));
     const level =
-      state.lastLockAt !== undefined &&
-      now - state.lastLockAt < LOCK_ESCALATION_MEMORY_MS
-        ? state.lockLevel + 1
+      last?.lastLockAt !== undefined &&
+      now - last.lastLockAt.getTime() < LOCK_ESCALATION_MEMORY_MS
+        ? (last.lockLevel ?? 0) + 1
         : 1;
-    const duration = Math.min(
-      lockout.durationMs * 2 ** Math.min(level - 1, 20),
-      lockout.maxDurationMs,
+    const until = new Date(
+      now +
+        Math.min(
+          lockout.durationMs * 2 ** Math.min(level - 1, 20),
+          lockout.maxDurationMs,
+        ),
     );
-    const until = now + duration;
-    await this.subjects.lockAccount(key, until, level, lockout.windowMs);
-    return { until: new Date(until), level };
-  }
-
-  private counterFor(key: string, state: AccountState) {
-    const lockout = this.config.protection.lockout!;
-    return {
-      key: `a|${key}|${state.generation}`,
-      limit: lockout.maxFailures,
-      windowMs: lockout.windowMs,
-    };
+    await this.store.holdUntil(counterId(subject), until);
+    await this.store.writeLock(
+      lockId(subject.key),
+      { kind: 'lock', subject: subject.key },
+      { lockedUntil: until, lockLevel: level, lastLockAt: new Date(now) },
+      new Date(Math.max(until.getTime(), now + LOCK_ESCALATION_MEMORY_MS)),
+    );
+    return { until, level };
   }
 }

@@ -1,13 +1,15 @@
 import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { parseUsername } from '../../users/index.js';
-import { InjectConfig, type AuthConfig } from '../../config/index.js';
 import { Clock } from '../../common/index.js';
 import { addressKey } from '../../security/index.js';
-import { ThrottleRepository, ThrottleSubjects } from '../../throttle/index.js';
+import { ThrottleStore } from '../../throttle/index.js';
+import { accountRecordIds } from './account-lockout.service.js';
+import { addressCounterId } from './address-failures.service.js';
 
 export interface Restriction {
-  readonly kind: 'account' | 'address';
+  /** `device`: a device cookie of the account (target) locked by its own failures. */
+  readonly kind: 'account' | 'address' | 'device';
   /** The normalised username, or the address key (an IPv6 address's /64). */
   readonly target: string;
   readonly until: Date;
@@ -19,53 +21,36 @@ export type ClearTarget =
   | { readonly kind: 'account'; readonly target: string }
   | { readonly kind: 'address'; readonly target: string };
 
-/** What `rc-bridge locks` shows and clears. */
+/** What `rc-bridge locks` shows and clears (in MongoDB, so for every replica at once). */
 @Injectable()
 export class LockAdmin {
   constructor(
-    @InjectConfig('auth') private readonly auth: AuthConfig,
-    private readonly repository: ThrottleRepository,
-    private readonly subjects: ThrottleSubjects,
+    private readonly store: ThrottleStore,
     private readonly clock: Clock,
   ) {}
 
-  /** Locked accounts and throttled addresses, soonest-ending first. */
+  /** Locked accounts and device cookies, throttled addresses, soonest-ending first. */
   async list(): Promise<Restriction[]> {
-    const now = this.clock.now();
-    const heads = await this.repository.findRestricted(new Date(now));
-    return heads
-      .flatMap((head): Restriction[] => {
-        if (
-          head.kind === 'account' &&
-          head.lockedUntil &&
-          head.lockedUntil.getTime() > now
-        ) {
-          return [
-            {
-              kind: 'account',
-              target: head.subject ?? '?',
-              until: head.lockedUntil,
-              level: head.lockLevel,
-            },
-          ];
-        }
-        if (
-          head.kind === 'address' &&
-          head.throttledUntil &&
-          head.throttledUntil.getTime() > now
-        ) {
-          return [
-            {
-              kind: 'address',
-              target: head.subject ?? '?',
-              until: head.throttledUntil,
-              level: undefined,
-            },
-          ];
-        }
-        return [];
-      })
-      .sort((a, b) => a.until.getTime() - b.until.getTime());
+    const now = new Date(this.clock.now());
+    const locks = await this.store.list('lock', { lockedUntil: { $gt: now } });
+    const full = [
+      ...(await this.store.list('address', {})),
+      ...(await this.store.list('device', {})),
+    ].filter((r) => r.limit !== undefined && (r.count ?? 0) >= r.limit);
+    return [
+      ...locks.map((r) => ({
+        kind: 'account' as const,
+        target: r.subject ?? '?',
+        until: r.lockedUntil!,
+        level: r.lockLevel,
+      })),
+      ...full.map((r) => ({
+        kind: r.kind as 'address' | 'device',
+        target: r.subject ?? '?',
+        until: r.expiresAt,
+        level: undefined,
+      })),
+    ].sort((a, b) => a.until.getTime() - b.until.getTime());
   }
 
   /**
@@ -83,15 +68,18 @@ export class LockAdmin {
       : undefined;
   }
 
-  /** Forgets the counts and lock of an account, or every counter of an address. */
+  /**
+   * Forgets an account's failures, lock and lock history and those of its device cookies, or an
+   * address's failure budget. The flood limits are per replica in memory: they end by
+   * themselves within their window (RATE_LIMIT_FORMS, RATE_LIMIT_API_URL).
+   */
   async clear(target: ClearTarget): Promise<void> {
     if (target.kind === 'address') {
-      await this.subjects.clearAddress(target.target);
+      await this.store.remove([addressCounterId(target.target)]);
       return;
     }
-    await this.subjects.resetAccount(
-      target.target,
-      this.auth.protection.lockout?.windowMs ?? 0,
-    );
+    await this.store.remove(accountRecordIds(target.target), [
+      { kind: 'device', subject: target.target },
+    ]);
   }
 }

@@ -6,7 +6,7 @@ import { AddressFailures } from './address-failures.service.js';
 import { LockAdmin } from './lock-admin.service.js';
 
 /**
- * The lockout rules (per account, per client address) and their administration, counted in the
+ * The lockout rules (per account and device cookie, per client address) and their administration, counted in the
  * throttle store; nothing HTTP, so the admin CLI (`rc-bridge locks`) loads it with only the
  * `mongo` and `auth` configuration.
  */

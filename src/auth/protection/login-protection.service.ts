@@ -14,8 +14,9 @@ import {
   type LoginOutcome,
 } from '../events/login-attempted.event.js';
 import type { LoginClient } from '../events/login-client.js';
-import { AccountLockout } from './account-lockout.service.js';
+import { AccountLockout, type LockSubject } from './account-lockout.service.js';
 import { AddressFailures } from './address-failures.service.js';
+import { DeviceTokens } from './device-tokens.js';
 import {
   LoginBusyError,
   TooManyLoginAttemptsError,
@@ -25,12 +26,14 @@ import { sleep, TimingEqualizer } from './timing-equalizer.js';
 
 /**
  * The one way the login form checks a password: `CredentialsService.verify` wrapped in its
- * protections, each decided before any hashing. In order: the client address's failure budget
- * (429, TooManyLoginAttemptsError), a place among the concurrent password checks (503,
- * LoginBusyError), the account's lockout, then the check. A locked account answers null, like a
- * wrong password, after a delay drawn from recent failed checks: the lock shows neither in the
- * answer nor in its timing. Every outcome is announced (LoginAttemptedEvent, AccountLockedEvent)
- * for the audit trail and the login metric.
+ * protections, each decided before any hashing. An attempt that presents a valid device cookie
+ * for the account it tries (proof of an earlier login in that browser, see DeviceTokens) is
+ * judged by that cookie's own failures only; any other attempt by, in order, the client
+ * address's failure budget (429, TooManyLoginAttemptsError) and the account's lockout. Then a
+ * place among the concurrent password checks (503, LoginBusyError), and the check. A locked
+ * account or device answers null, like a wrong password, after a delay drawn from recent failed
+ * checks: the lock shows neither in the answer nor in its timing. Every outcome is announced
+ * (LoginAttemptedEvent, AccountLockedEvent) for the audit trail and the login metric.
  */
 @Injectable()
 export class LoginProtection {
@@ -42,25 +45,37 @@ export class LoginProtection {
     private readonly credentials: CredentialsService,
     private readonly lockout: AccountLockout,
     private readonly addresses: AddressFailures,
+    private readonly devices: DeviceTokens,
     private readonly events: EventEmitter2,
   ) {
     const { concurrency, queue } = config.protection.passwordChecks;
     this.gate = new PasswordCheckGate(concurrency, queue);
   }
 
-  /** The user, or null for wrong credentials and locked accounts alike. */
+  /**
+   * The user, or null for wrong credentials and locked accounts alike. `deviceCookie` is the
+   * raw value of the browser's device cookie (DeviceCookie.read), if it sent one; after a
+   * success the caller renews it (DeviceCookie.issue).
+   */
   async verify(
     username: string,
     password: string,
     client: LoginClient,
+    deviceCookie?: string,
   ): Promise<AuthenticatedUser | null> {
     const parsed = parseUsername(username);
     const name = parsed.ok ? parsed.value.display : username;
     // The form refuses names that cannot exist; should one get here, it shares one harmless key.
     const key = parsed.ok ? parsed.value.key : '\u0000invalid';
     const address = addressKey(client.ip);
+    const device = parsed.ok
+      ? this.devices.verify(deviceCookie, key)
+      : undefined;
+    const subject: LockSubject = device
+      ? { kind: 'device', key: device, account: key }
+      : { kind: 'account', key };
 
-    const wait = await this.addresses.refusal(address);
+    const wait = device ? undefined : await this.addresses.refusal(address);
     if (wait !== undefined) {
       this.announce('throttled', name, client, undefined, wait);
       throw new TooManyLoginAttemptsError(wait);
@@ -70,7 +85,7 @@ export class LoginProtection {
     let outcome;
     try {
       outcome = await this.gate.run(async () => {
-        const admission = await this.lockout.admit(key);
+        const admission = await this.lockout.admit(subject);
         return {
           admission,
           user: admission.admitted
@@ -87,7 +102,8 @@ export class LoginProtection {
     const { admission, user } = outcome;
 
     if (user) {
-      await this.lockout.succeeded(key);
+      await this.lockout.succeeded(subject);
+      await this.addresses.succeeded(address, key);
       this.announce('succeeded', name, client, user);
       return user;
     }
@@ -97,8 +113,10 @@ export class LoginProtection {
     } else {
       await this.equalize(password, performance.now() - started);
     }
-    await this.addresses.failed(address);
-    const lock = await this.lockout.failed(key, admission, async () =>
+    if (!device) {
+      await this.addresses.failed(address, key);
+    }
+    const lock = await this.lockout.failed(subject, admission, async () =>
       parsed.ok ? this.credentials.isUser(username) : false,
     );
     this.announce(admission.admitted ? 'failed' : 'locked', name, client);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   ADMIN_CREDENTIALS_MODEL,
   type AdminCredentialsDocument,
@@ -23,7 +22,6 @@ export class AdminCredentialsRepository {
   constructor(
     @InjectModel(ADMIN_CREDENTIALS_MODEL)
     private readonly model: Model<AdminCredentialsDocument>,
-    private readonly locks: LeaseLocksRepository,
   ) {}
 
   async load(): Promise<StoredAdminToken | null> {
@@ -56,46 +54,31 @@ export class AdminCredentialsRepository {
     await this.model.deleteOne({ _id: CREDENTIALS_ID, sealedToken }).exec();
   }
 
-  /** Takes the creation lease for `ms`, unless another live holder has it. */
+  /**
+   * Takes the creation lease for `ms`, unless another live holder has it: one conditional upsert
+   * that matches a lease left by a crashed process (expired) or creates a missing one; a live
+   * lease makes it a duplicate key, and the lease stays its holder's.
+   */
   async acquireLease(owner: string, ms: number): Promise<boolean> {
     const now = new Date();
-    const leaseUntil = new Date(now.getTime() + ms);
     try {
-      await this.model.create({
-        _id: LOCK_ID,
-        owner,
-        leaseUntil,
-        createdAt: now,
-      });
+      await this.model
+        .updateOne(
+          { _id: LOCK_ID, leaseUntil: { $lte: now } },
+          {
+            $set: { owner, leaseUntil: new Date(now.getTime() + ms) },
+            $setOnInsert: { createdAt: now },
+          },
+          { upsert: true },
+        )
+        .exec();
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) {
-        throw error;
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) {
+        return false;
       }
+      throw error;
     }
-    // A lease left by a crashed process: whoever wins the take-over turn replaces it.
-    const stale = await this.model
-      .findById(LOCK_ID)
-      .lean<AdminCredentialsDocument>()
-      .exec();
-    if (
-      !stale?.leaseUntil ||
-      stale.leaseUntil.getTime() > now.getTime() ||
-      !(await this.locks.tryAcquire(
-        `admin-bootstrap:${stale.leaseUntil.getTime()}`,
-        owner,
-        ms,
-      ))
-    ) {
-      return false;
-    }
-    const taken = await this.model
-      .updateOne(
-        { _id: LOCK_ID, leaseUntil: stale.leaseUntil },
-        { $set: { owner, leaseUntil } },
-      )
-      .exec();
-    return taken.modifiedCount === 1;
   }
 
   async releaseLease(owner: string): Promise<void> {

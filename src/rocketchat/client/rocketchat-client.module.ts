@@ -4,12 +4,6 @@ import { getConfigToken } from '@nestjs/config';
 import type { RocketChatConfig } from '../../config/index.js';
 import { prefixedModels } from '../../database/index.js';
 import { ClockModule } from '../../common/index.js';
-import {
-  LEASE_LOCK_COLLECTION,
-  LEASE_LOCK_MODEL,
-  LeaseLockSchema,
-} from '../leases/lease-lock.schema.js';
-import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import { TokenCipher } from '../tokens/token-cipher.js';
 import { AdminBootstrap } from './admin-bootstrap.service.js';
 import { AdminCredentialsRepository } from './admin-credentials.repository.js';
@@ -27,7 +21,7 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
 
 /**
  * The Rocket.Chat REST client and the bridge's own credentials, without the rest of the module
- * (no API URL, no background sweeps; the lease locks the credentials need come along): what readiness and `rc-bridge doctor` use, and what the
+ * (no API URL, no background sweeps): what readiness and `rc-bridge doctor` use, and what the
  * Rocket.Chat module builds on. One instance per application, so one circuit breaker.
  */
 @Module({
@@ -47,15 +41,9 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
         schema: AdminCredentialsSchema,
         collection: ADMIN_CREDENTIALS_COLLECTION,
       },
-      {
-        name: LEASE_LOCK_MODEL,
-        schema: LeaseLockSchema,
-        collection: LEASE_LOCK_COLLECTION,
-      },
     ]),
   ],
   providers: [
-    LeaseLocksRepository,
     TokenCipher,
     RocketChatHttp,
     AdminBootstrap,
@@ -67,7 +55,6 @@ import { RocketChatVersionService } from './rocketchat-version.service.js';
     CreateTokens,
   ],
   exports: [
-    LeaseLocksRepository,
     TokenCipher,
     RocketChatHttp,
     AdminCredentials,

@@ -10,8 +10,8 @@ export const USER_LINK_COLLECTION = 'rocketchat_user_links';
  * name and e-mail, and a lease so one process works on it at a time): if the process dies or the
  * call times out, the next attempt finds the intent and asks Rocket.Chat what happened, so there
  * is never a link without its account and never a second account for one user. Work on a
- * pending record happens in rounds; each round's turn is won in the lease locks (see
- * LeaseLocksRepository), and only the winner writes the record.
+ * pending record happens in rounds; a round is claimed by a conditional update that takes the
+ * record's lease (UserLinksRepository.claim), and only its holder writes the record.
  */
 export interface UserLinkDocument {
   /** The bridge user's id. */
@@ -25,9 +25,10 @@ export interface UserLinkDocument {
   pendingUsername?: string;
   pendingEmail?: string;
   intentAt?: Date;
-  /** Pending only: the current round of provisioning work, and when it began. */
+  /** Pending only: the current round of provisioning work, its holder and until when. */
   round?: number;
-  roundStartedAt?: Date;
+  leaseOwner?: string;
+  leaseUntil?: Date;
   /** The avatar URL last given to Rocket.Chat (avatars cannot be read back to compare). */
   syncedAvatarUrl?: string;
   createdAt: Date;
@@ -45,7 +46,8 @@ export const UserLinkSchema = new Schema<UserLinkDocument>(
     pendingEmail: { type: String },
     intentAt: { type: Date },
     round: { type: Number },
-    roundStartedAt: { type: Date },
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
     syncedAvatarUrl: { type: String },
   },
   { timestamps: true, versionKey: false, strict: 'throw' },

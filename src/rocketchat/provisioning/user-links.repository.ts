@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import {
-  LeaseLocksRepository,
-  turnKey,
-} from '../leases/lease-locks.repository.js';
 import { USER_LINK_MODEL, type UserLinkDocument } from './user-link.schema.js';
 
 const DUPLICATE_KEY = 11000;
@@ -48,7 +44,6 @@ export class UserLinksRepository {
   constructor(
     @InjectModel(USER_LINK_MODEL)
     private readonly model: Model<UserLinkDocument>,
-    private readonly locks: LeaseLocksRepository,
   ) {}
 
   async find(bridgeUserId: string): Promise<UserLink | null> {
@@ -60,9 +55,10 @@ export class UserLinksRepository {
   }
 
   /**
-   * The current round of provisioning work on an unlinked user (a new pending record, or one left
-   * by an earlier request), or null while another process has that round, or once it is linked.
-   * A round abandoned by a crashed process is free again after `leaseMs`.
+   * A new round of provisioning work on an unlinked user (a new pending record, or one left by an
+   * earlier request), or null while another process holds a round's lease, or once it is linked.
+   * One conditional upsert: it matches a pending record whose lease is free or has run out (a
+   * crashed holder's, after `leaseMs`) or creates one; anything else is a duplicate key.
    */
   async claim(
     bridgeUserId: string,
@@ -71,37 +67,32 @@ export class UserLinksRepository {
   ): Promise<ClaimedLink | null> {
     const now = new Date();
     try {
-      await this.model.create({
-        _id: bridgeUserId,
-        state: 'pending',
-        rcUserId: `pending:${bridgeUserId}`,
-        round: 0,
-        roundStartedAt: now,
-      });
+      const doc = await this.model
+        .findOneAndUpdate(
+          {
+            _id: bridgeUserId,
+            state: 'pending',
+            $or: [
+              { leaseUntil: { $lte: now } },
+              { leaseUntil: { $exists: false } },
+            ],
+          },
+          {
+            $set: { leaseOwner: owner, leaseUntil: new Date(+now + leaseMs) },
+            $inc: { round: 1 },
+            $setOnInsert: { rcUserId: `pending:${bridgeUserId}` },
+          },
+          { upsert: true, returnDocument: 'after' },
+        )
+        .lean<UserLinkDocument>()
+        .exec();
+      return { ...toLink(doc), round: doc.round ?? 0 };
     } catch (error) {
-      if (!isDuplicateKey(error)) {
-        throw error;
+      if (isDuplicateKey(error)) {
+        return null;
       }
+      throw error;
     }
-    const doc = await this.model
-      .findById(bridgeUserId)
-      .lean<UserLinkDocument>()
-      .exec();
-    if (doc?.state !== 'pending') {
-      return null;
-    }
-    const round = doc.round ?? 0;
-    const won = await this.locks.tryAcquire(
-      turnKey(
-        `link:${bridgeUserId}`,
-        round,
-        doc.roundStartedAt ?? new Date(0),
-        leaseMs,
-      ),
-      owner,
-      leaseMs * 2,
-    );
-    return won ? { ...toLink(doc), round } : null;
   }
 
   /** Records the user name and e-mail about to be given to `users.create` (before calling it). */
@@ -144,7 +135,8 @@ export class UserLinksRepository {
               pendingEmail: '',
               intentAt: '',
               round: '',
-              roundStartedAt: '',
+              leaseOwner: '',
+              leaseUntil: '',
             },
           },
         )
@@ -162,7 +154,7 @@ export class UserLinksRepository {
     await this.model
       .updateOne(
         { _id: claim.bridgeUserId, state: 'pending', round: claim.round },
-        { $set: { round: claim.round + 1, roundStartedAt: new Date() } },
+        { $set: { leaseUntil: new Date() } },
       )
       .exec();
   }

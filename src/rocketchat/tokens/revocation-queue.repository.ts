@@ -3,40 +3,35 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Clock } from '../../common/index.js';
 import {
-  LeaseLocksRepository,
-  turnKey,
-} from '../leases/lease-locks.repository.js';
-import {
   REVOCATION_MODEL,
   type RevocationDocument,
 } from './revocation.schema.js';
 
 const DUPLICATE_KEY = 11000;
-const CANDIDATES = 10;
 
 export type RevocationJob = Omit<
   RevocationDocument,
-  'attempts' | 'nextAttemptAt' | 'lastError' | 'createdAt'
+  'attempts' | 'nextAttemptAt' | 'lastError' | 'createdAt' | 'claimedBy'
 >;
 
 /**
- * The only owner of the revocation queue collection. A job's attempt is done by whoever wins its
- * turn in the lease locks; only that process then writes the job (done or next attempt). Due
- * times and turns follow the application's Clock.
+ * The only owner of the revocation queue collection. An attempt is claimed by a conditional
+ * update that moves the job's due time one lease ahead: no other process sees it due meanwhile,
+ * and a job whose holder died is due again once the lease has run out. Only the holder then
+ * writes the job (done, or the next attempt). Due times follow the application's Clock.
  */
 @Injectable()
 export class RevocationQueueRepository {
   constructor(
     @InjectModel(REVOCATION_MODEL)
     private readonly model: Model<RevocationDocument>,
-    private readonly locks: LeaseLocksRepository,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Queues a job, due at once (or at `dueAt`), and returns it if it is due now and `owner` won its
-   * first turn (it should try now). Undefined when a job with that id exists already (the same
-   * login is never revoked twice), another process took the turn, or it is due later.
+   * Queues a job, due at once (or at `dueAt`), and returns it if it is due now: inserting it is
+   * then `owner`'s claim of its first attempt. Undefined when a job with that id exists already
+   * (the same login is never revoked twice) or it is due later.
    */
   async add(
     job: RevocationJob,
@@ -44,12 +39,13 @@ export class RevocationQueueRepository {
     leaseMs: number,
     dueAt?: Date,
   ): Promise<RevocationDocument | undefined> {
-    const now = new Date(this.clock.now());
+    const now = this.clock.now();
     const doc: RevocationDocument = {
       ...job,
       attempts: 0,
-      nextAttemptAt: dueAt ?? now,
-      createdAt: now,
+      nextAttemptAt: dueAt ?? new Date(now + leaseMs),
+      claimedBy: dueAt ? undefined : owner,
+      createdAt: new Date(now),
     };
     try {
       await this.model.create(doc);
@@ -59,29 +55,23 @@ export class RevocationQueueRepository {
       }
       throw error;
     }
-    if (doc.nextAttemptAt > now) {
-      return undefined;
-    }
-    return (await this.takeTurn(doc, owner, leaseMs)) ? doc : undefined;
+    return dueAt ? undefined : doc;
   }
 
-  /** A due job whose current turn `owner` won, if any. */
+  /** The most overdue job, claimed for `owner` for `leaseMs`, if any is due. */
   async claimDue(
     owner: string,
     leaseMs: number,
   ): Promise<RevocationDocument | null> {
-    const due = await this.model
-      .find({ nextAttemptAt: { $lte: new Date(this.clock.now()) } })
-      .sort({ nextAttemptAt: 1 })
-      .limit(CANDIDATES)
-      .lean<RevocationDocument[]>()
+    const now = this.clock.now();
+    return this.model
+      .findOneAndUpdate(
+        { nextAttemptAt: { $lte: new Date(now) } },
+        { $set: { nextAttemptAt: new Date(now + leaseMs), claimedBy: owner } },
+        { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
+      )
+      .lean<RevocationDocument>()
       .exec();
-    for (const job of due) {
-      if (await this.takeTurn(job, owner, leaseMs)) {
-        return job;
-      }
-    }
-    return null;
   }
 
   async done(id: string): Promise<void> {
@@ -113,23 +103,5 @@ export class RevocationQueueRepository {
       .exec();
     // A token job's id is `token:<session>:<hashed token>`.
     return jobs.map((job) => job._id.slice(job._id.lastIndexOf(':') + 1));
-  }
-
-  private takeTurn(
-    job: RevocationDocument,
-    owner: string,
-    leaseMs: number,
-  ): Promise<boolean> {
-    return this.locks.tryAcquire(
-      turnKey(
-        `revocation:${job._id}`,
-        job.attempts,
-        job.nextAttemptAt,
-        leaseMs,
-        this.clock.now(),
-      ),
-      owner,
-      leaseMs * 2,
-    );
   }
 }

@@ -11,7 +11,6 @@ import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
 import { MetricsService } from '../../observability/index.js';
 import { Clock } from '../../common/index.js';
 import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
-import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';
 import type { RevocationDocument } from './revocation.schema.js';
 import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
@@ -20,17 +19,16 @@ import { UnknownMints } from './unknown-mints.service.js';
 import { UserLogoutService } from './user-logout.service.js';
 
 /**
- * One attempt's turn: far longer than an attempt takes (one Rocket.Chat call, a few MongoDB
- * operations). A turn abandoned by a process that died or lost MongoDB is free again after it;
+ * One attempt's lease: far longer than an attempt takes (one Rocket.Chat call, a few MongoDB
+ * operations). A job abandoned by a process that died or lost MongoDB is due again after it;
  * should an attempt outlast it anyway, the job is merely tried twice (revoking is idempotent).
  */
 export const REVOCATION_LEASE_MS = 20_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const BATCH = 20;
-const LOCK_SWEEP_MS = 60_000;
 
 /**
- * Works off the revocation queue: each job is tried by whichever replica wins its turn, and on
+ * Works off the revocation queue: each job is tried by whichever replica claims it, and on
  * failure scheduled again with exponential backoff (or after Rocket.Chat's rate-limit reset),
  * until it succeeds or the login it ends has expired anyway. Due times follow the application's
  * Clock; the timer that looks for due jobs is real time.
@@ -40,15 +38,13 @@ export class RevocationWorker
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(RevocationWorker.name);
-  /** This process, as the holder of turns. */
+  /** This process, as the holder of claimed attempts. */
   readonly owner = randomUUID();
   private readonly task: PeriodicTask;
-  private lastLockSweep = 0;
 
   constructor(
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly queue: RevocationQueueRepository,
-    private readonly locks: LeaseLocksRepository,
     private readonly strategies: TokenStrategies,
     private readonly cipher: TokenCipher,
     private readonly guard: UserLogoutService,
@@ -82,10 +78,6 @@ export class RevocationWorker
   private async pass(): Promise<number> {
     let tried = 0;
     try {
-      if (Date.now() - this.lastLockSweep > LOCK_SWEEP_MS) {
-        this.lastLockSweep = Date.now();
-        await this.locks.sweep();
-      }
       while (tried < BATCH && !this.task.stopped) {
         const job = await this.queue.claimDue(this.owner, REVOCATION_LEASE_MS);
         if (!job) {
@@ -102,7 +94,7 @@ export class RevocationWorker
     return tried;
   }
 
-  /** One attempt at a job whose turn this process holds; failures are left for a retry. */
+  /** One attempt at a job this process claimed; failures are left for a retry. */
   async attempt(job: RevocationDocument): Promise<void> {
     try {
       await this.process(job);

@@ -7,8 +7,8 @@ export const REVOCATION_COLLECTION = 'rocketchat_revocations';
 
 /**
  * Work that ends a Rocket.Chat login, queued so that a failure (Rocket.Chat down, rate limited)
- * is retried with backoff, survives restarts, and is done by one replica at a time (each
- * attempt is a turn won in the lease locks).
+ * is retried with backoff, survives restarts, and is done by one replica at a time (an attempt
+ * is claimed by moving `nextAttemptAt` one lease ahead, see RevocationQueueRepository).
  * `token`: one issued token (sealed as it was in its session record); `user-logout`: every
  * login of one Rocket.Chat user (`users.logout`, ROCKETCHAT_LOGOUT_MODE=all); `unknown-mint`:
  * tokens Rocket.Chat may have issued for an unanswered `users.createToken` (see UnknownMints).
@@ -27,9 +27,12 @@ export interface RevocationDocument {
   /** unknown-mint: when Rocket.Chat may have issued the token (its own clock, with slack). */
   windowStart?: Date;
   windowEnd?: Date;
-  /** Attempts made so far: the round of the next one. */
+  /** Attempts made so far. */
   attempts: number;
+  /** When the next attempt is due (while one is under way: when its lease runs out). */
   nextAttemptAt: Date;
+  /** The process that claimed the latest attempt (RevocationWorker.owner), for diagnosis. */
+  claimedBy?: string;
   lastError?: string;
   /** After this the login has expired in Rocket.Chat anyway: the job is dropped. */
   notAfter: Date;
@@ -54,6 +57,7 @@ export const RevocationSchema = new Schema<RevocationDocument>(
     windowEnd: { type: Date },
     attempts: { type: Number, required: true },
     nextAttemptAt: { type: Date, required: true },
+    claimedBy: { type: String },
     lastError: { type: String },
     notAfter: { type: Date, required: true },
     createdAt: { type: Date, required: true },

@@ -4,7 +4,6 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { TokenStrategyName } from '../../config/index.js';
 import { Clock } from '../../common/index.js';
-import { LeaseLocksRepository } from '../leases/lease-locks.repository.js';
 import {
   SESSION_TOKEN_MODEL,
   type SessionTokenDocument,
@@ -37,7 +36,6 @@ export class SessionTokensRepository {
   constructor(
     @InjectModel(SESSION_TOKEN_MODEL)
     private readonly model: Model<SessionTokenDocument>,
-    private readonly locks: LeaseLocksRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -52,7 +50,8 @@ export class SessionTokensRepository {
 
   /**
    * The right to mint this session's token: a claim id, or undefined while another request holds
-   * a live claim or a token exists. A claim left by a crashed request expires after `ms`.
+   * a live claim or a token exists. One conditional upsert: it creates the claim, or takes over
+   * one left by a crashed request (expired after `ms`); anything else is a duplicate key.
    */
   async claim(
     sessionId: string,
@@ -61,46 +60,29 @@ export class SessionTokensRepository {
   ): Promise<string | undefined> {
     const claimId = randomUUID();
     const now = new Date(this.clock.now());
-    const claimUntil = new Date(now.getTime() + ms);
     try {
-      await this.model.create({
-        _id: sessionId,
-        bridgeUserId,
-        state: 'minting',
-        claimId,
-        claimUntil,
-        createdAt: now,
-      });
+      await this.model
+        .updateOne(
+          { _id: sessionId, state: 'minting', claimUntil: { $lte: now } },
+          {
+            $set: {
+              bridgeUserId,
+              claimId,
+              claimUntil: new Date(now.getTime() + ms),
+            },
+            // `state` comes from the filter's equality, as `_id` does.
+            $setOnInsert: { createdAt: now },
+          },
+          { upsert: true },
+        )
+        .exec();
       return claimId;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) {
-        throw error;
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) {
+        return undefined;
       }
+      throw error;
     }
-    // A claim left by a crashed request: whoever wins the take-over turn replaces it.
-    const stale = await this.model
-      .findById(sessionId)
-      .lean<SessionTokenDocument>()
-      .exec();
-    if (
-      stale?.state !== 'minting' ||
-      !stale.claimId ||
-      (stale.claimUntil?.getTime() ?? 0) > now.getTime() ||
-      !(await this.locks.tryAcquire(
-        `mint-takeover:${sessionId}:${stale.claimId}`,
-        claimId,
-        ms,
-      ))
-    ) {
-      return undefined;
-    }
-    const taken = await this.model
-      .updateOne(
-        { _id: sessionId, state: 'minting', claimId: stale.claimId },
-        { $set: { claimId, claimUntil, bridgeUserId } },
-      )
-      .exec();
-    return taken.modifiedCount === 1 ? claimId : undefined;
   }
 
   /** Stores the minted token under the claim; false when the claim was lost (session ended). */

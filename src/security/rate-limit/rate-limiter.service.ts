@@ -1,42 +1,44 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  InjectConfig,
-  type AppConfig,
-  type RateLimit,
-} from '../../config/index.js';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { InjectConfig, type AppConfig } from '../../config/index.js';
 import { addressKey } from '../client-address.js';
-import { ThrottleSubjects, WindowCounter } from '../../throttle/index.js';
 import { RateLimitedError } from './rate-limited.error.js';
 
 /**
  * The named policies (RATE_LIMIT_*): `forms` for the bridge's form posts, `api-url` for
- * Rocket.Chat's API URL. Per client address, in sliding windows shared by every replica.
+ * Rocket.Chat's API URL. Per client address and per replica.
  */
 export type RateLimitPolicy = 'forms' | 'api-url';
 
 /**
- * Counts requests per policy and client address and refuses the excess with 429 and
- * Retry-After. Routes use the `@RateLimit(policy)` decorator (checked by a global guard before
- * any other guard), or call `enforce()` themselves where the 429 needs headers the route sets
- * first (CORS on the API URL).
+ * Flood limits: counts requests per policy and client address in this process's memory
+ * (rate-limiter-flexible's RateLimiterMemory: a window from an address's first request) and
+ * refuses the excess with 429 and Retry-After. In memory on purpose: they stop floods, which
+ * each replica can judge alone, and cost no database round trip on every API URL call; the
+ * limits that must hold across replicas and restarts (failed logins) are in MongoDB. Routes use
+ * the `@RateLimit(policy)` decorator (checked by a global guard before any other guard), or call
+ * `enforce()` themselves where the 429 needs headers the route sets first (CORS on the API URL).
  */
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
-  private readonly policies: Record<RateLimitPolicy, RateLimit | undefined>;
+  private readonly limiters: Record<
+    RateLimitPolicy,
+    RateLimiterMemory | undefined
+  >;
   /** One warning per address and policy and minute, however long a flood lasts. */
   private readonly warned = new Map<string, number>();
 
-  constructor(
-    @InjectConfig('app') app: AppConfig,
-    private readonly counter: WindowCounter,
-    private readonly subjects: ThrottleSubjects,
-  ) {
-    this.policies = {
-      forms: app.security.rateLimits.forms,
-      'api-url': app.security.rateLimits.apiUrl,
-    };
+  constructor(@InjectConfig('app') app: AppConfig) {
+    const { forms, apiUrl } = app.security.rateLimits;
+    const limiter = (limit: typeof forms) =>
+      limit &&
+      new RateLimiterMemory({
+        points: limit.limit,
+        duration: limit.windowMs / 1000,
+      });
+    this.limiters = { forms: limiter(forms), 'api-url': limiter(apiUrl) };
   }
 
   /**
@@ -48,24 +50,22 @@ export class RateLimiter {
     request: Pick<FastifyRequest, 'ip'>,
     reply: FastifyReply,
   ): Promise<void> {
-    const limit = this.policies[policy];
-    if (!limit) {
+    const limiter = this.limiters[policy];
+    if (!limiter) {
       return;
     }
     const address = addressKey(request.ip);
-    const generation = await this.subjects.addressGeneration(address);
-    const claim = await this.counter.claim({
-      key: `i|${address}|${generation}|rate:${policy}`,
-      limit: limit.limit,
-      windowMs: limit.windowMs,
-    });
-    if (claim.ok) {
-      return;
+    try {
+      await limiter.consume(address);
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) {
+        throw refusal;
+      }
+      const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+      this.warnOnce(policy, address);
+      void reply.header('retry-after', String(seconds));
+      throw new RateLimitedError(policy, seconds);
     }
-    const seconds = Math.ceil(claim.retryAfterMs / 1000);
-    this.warnOnce(policy, address);
-    void reply.header('retry-after', String(seconds));
-    throw new RateLimitedError(policy, seconds);
   }
 
   private warnOnce(policy: string, address: string): void {
