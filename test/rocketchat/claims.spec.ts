@@ -47,7 +47,7 @@ describe('claims by conditional update', () => {
     // The old holder can no longer complete it.
     const repository = on(0, SessionTokensRepository);
     expect(
-      await repository.complete('session-1', winners(first)[0]!, {
+      await repository.complete('session-1', winners(first)[0], {
         rcUserId: 'rc-1',
         strategy: 'rest',
         sealedToken: 'sealed',
@@ -67,25 +67,25 @@ describe('claims by conditional update', () => {
     );
     expect(first).toHaveLength(1);
     expect(await claim(3)).toBeNull();
-    await on(0, UserLinksRepository).release(first[0]!);
+    await on(0, UserLinksRepository).release(first[0]);
     const second = winners(
       await Promise.all(Array.from({ length: 10 }, (_, i) => claim(i, 100))),
     );
-    expect(second.map((c) => c!.round)).toEqual([first[0]!.round + 1]);
+    expect(second.map((c) => c.round)).toEqual([first[0].round + 1]);
     await sleep(150); // its holder died
     const third = winners(
       await Promise.all(Array.from({ length: 10 }, (_, i) => claim(i))),
     );
-    expect(third.map((c) => c!.round)).toEqual([first[0]!.round + 2]);
+    expect(third.map((c) => c.round)).toEqual([first[0].round + 2]);
     // The dead holder's late writes miss: its round is over.
-    await on(0, UserLinksRepository).recordIntent(second[0]!, {
+    await on(0, UserLinksRepository).recordIntent(second[0], {
       username: 'late',
       email: 'late@example.org',
     });
     expect(
       (await on(1, UserLinksRepository).find('bridge-user-1'))?.pendingUsername,
     ).toBeUndefined();
-    await on(0, UserLinksRepository).link(third[0]!, {
+    await on(0, UserLinksRepository).link(third[0], {
       rcUserId: 'rc-user-1',
       rcUsername: 'linked',
       createdByBridge: true,
@@ -143,7 +143,7 @@ describe('claims by conditional update', () => {
       claimedBy: expect.stringMatching(/^worker-/),
     });
     await queue(0).retryLater(
-      won!,
+      won,
       new Date(clock.now() + 5000),
       'Rocket.Chat down',
     );
