@@ -6,6 +6,9 @@ describe('addressKey', () => {
     ['203.0.113.7', '203.0.113.7'],
     ['::ffff:203.0.113.7', '203.0.113.7'],
     ['::FFFF:10.1.2.3', '10.1.2.3'],
+    // IPv4-mapped written in hex (an X-Forwarded-For entry can be): the IPv4 address, not ::/64.
+    ['::ffff:c000:221', '192.0.2.33'],
+    ['[::ffff:203.0.113.7]', '203.0.113.7'],
     ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
     ['2001:db8:1:2::99', '2001:db8:1:2::/64'],
     ['2001:0db8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
@@ -33,6 +36,11 @@ describe('addressKey', () => {
       'not-an-ip',
       '10.0.0.1; DROP',
       'a'.repeat(500),
+      // inet_aton spellings that ipaddr.js alone would accept as IPv4.
+      '127.1',
+      '0x7f.0.0.1',
+      '1',
+      '1::2::3',
     ]) {
       expect(addressKey(value)).toBe('unknown');
     }

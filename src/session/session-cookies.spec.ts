@@ -85,6 +85,8 @@ describe('readCookie', () => {
     expect(readCookie('a=1; rc_token=x; sid=abc', 'sid')).toBe('abc');
     expect(readCookie('sid="abc"', 'sid')).toBe('abc');
     expect(readCookie('sid=first; sid=second', 'sid')).toBe('first');
+    // Never percent-decoded (the `cookie` package decodes by default): one spelling per value.
+    expect(readCookie('sid=a%41', 'sid')).toBe('a%41');
   });
 
   it('should treat missing, empty, malformed and oversized values as absent', () => {
@@ -94,5 +96,18 @@ describe('readCookie', () => {
     expect(readCookie('sid; other=1', 'sid')).toBeUndefined();
     expect(readCookie('xsid=1; sidx=2', 'sid')).toBeUndefined();
     expect(readCookie(`sid=${'a'.repeat(10 * 1024)}`, 'sid')).toBeUndefined();
+  });
+
+  it.each([
+    ['a NUL', 'sid=a\u0000b'],
+    ['a control character', 'sid=a\u007fb'],
+    ['a tab', 'sid=a\tb'],
+    ['a space', 'sid=a b'],
+    ['non-ASCII', 'sid=caf\u00e9'],
+    ['a backslash', 'sid=a\\b'],
+    ['a quote inside quotes', 'sid="a"b"'],
+    ['a lone quote', 'sid="'],
+  ])('should treat a value with %s as absent', (_kind, header) => {
+    expect(readCookie(header, 'sid')).toBeUndefined();
   });
 });

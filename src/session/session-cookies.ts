@@ -4,6 +4,8 @@ import { InjectConfig, type SessionConfig } from '../config/index.js';
 
 /** A cookie value longer than this is ignored: no value the bridge issues comes close. */
 const MAX_VALUE_LENGTH = 2048;
+/** RFC 6265 cookie-octets: no controls (NUL), whitespace, DQUOTE, comma, backslash or non-ASCII. */
+const COOKIE_OCTETS = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
 const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT';
 
 /**
@@ -96,8 +98,10 @@ export class SessionCookies {
 }
 
 /**
- * The first value of `name` in a Cookie header, or undefined. Oversized values and malformed
- * pairs are skipped, never an error: whatever a client sends, it only means "no such cookie".
+ * The first value of `name` in a Cookie header, or undefined. Empty, oversized or non-octet
+ * values and malformed pairs read as absent, never an error: whatever a client sends, it only
+ * means "no such cookie". No percent-decoding: a value has one spelling. (Hand-written rather
+ * than the `cookie` package: see docs/architecture.md, "Libraries and hand-written pieces".)
  */
 export function readCookie(
   header: string | undefined,
@@ -115,7 +119,7 @@ export function readCookie(
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
       value = value.slice(1, -1);
     }
-    return value.length > 0 && value.length <= MAX_VALUE_LENGTH
+    return value.length <= MAX_VALUE_LENGTH && COOKIE_OCTETS.test(value)
       ? value
       : undefined;
   }

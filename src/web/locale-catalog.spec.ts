@@ -21,6 +21,9 @@ describe('LocaleCatalog', () => {
     ['zz', 'en'],
     [`${'q, '.repeat(500)}de`, 'en'],
     ['de;q=abc', 'de'],
+    // Equal q: the visitor's order decides (negotiator 1.x prefers an exact match, here the later one).
+    ['de-CH, en', 'de'],
+    ['en-US, de', 'en'],
   ])('should choose a language for Accept-Language %j: %s', (header, tag) => {
     expect(catalog.negotiate(header)).toBe(tag);
   });

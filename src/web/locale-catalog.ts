@@ -58,7 +58,10 @@ export class LocaleCatalog {
     return this.locales.get(tag) ?? this.locales.get(DEFAULT_LOCALE)!;
   }
 
-  /** The best available language for an Accept-Language header (q-values honoured), else English. */
+  /**
+   * The best available language for an Accept-Language header (q-values honoured, the header's
+   * order breaking ties), else English. Not `negotiator`: see docs/architecture.md.
+   */
   negotiate(header: string | undefined): string {
     return header ? this.negotiated.get(header) : DEFAULT_LOCALE;
   }

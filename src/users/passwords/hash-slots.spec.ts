@@ -45,6 +45,17 @@ describe('HashSlots', () => {
     expect(slots.running).toBe(0);
   });
 
+  it('should turn a task that throws before returning a promise into a rejection, and free its slot', async () => {
+    const slots = new HashSlots(1);
+    await expect(
+      slots.run(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
+    expect(slots.running).toBe(0);
+    expect(await slots.run(() => Promise.resolve('next'))).toBe('next');
+  });
+
   it('should leave one core to the event loop, and hash on a one-core machine', () => {
     expect(defaultHashSlots(1)).toBe(1);
     expect(defaultHashSlots(2)).toBe(1);

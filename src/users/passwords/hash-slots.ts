@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 /**
  * At most `size` password hash computations at once; the others wait their turn (in order).
@@ -6,39 +7,26 @@ import { availableParallelism } from 'node:os';
  * on a small machine a login storm would otherwise keep every core busy hashing and starve the
  * event loop, so every other request (the login page, the API URL, health probes) would wait.
  * Hashing throughput does not suffer: with a core per hash the cores are busy anyway.
+ * The queue is p-limit's, unbounded as before: logins are bounded before they get here (auth's
+ * PasswordCheckGate, which refuses beyond its queue).
  */
 export class HashSlots {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly limit: LimitFunction;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) {
       throw new Error('HashSlots needs a positive whole size');
     }
+    this.limit = pLimit(size);
   }
 
   /** Hashes running now (for tests and diagnostics). */
   get running(): number {
-    return this.active;
+    return this.limit.activeCount;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.size) {
-      this.active += 1;
-    } else {
-      // The slot is handed over by the finishing task, so `active` stays as it is.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) {
-        next();
-      } else {
-        this.active -= 1;
-      }
-    }
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return this.limit(task);
   }
 }
 
