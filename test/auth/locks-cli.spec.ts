@@ -26,6 +26,7 @@ describe('rc-bridge locks (the built bin, end to end)', () => {
       MONGO_SERVER_SELECTION_TIMEOUT: '3s',
     });
 
+  // Starts the built CLI several times; each start costs seconds of CPU on a loaded 2-core machine.
   it('should list a locked account and a throttled address, clear both, and refuse other arguments', async () => {
     expect(await cli('locks', 'list')).toMatchObject({
       code: 0,
@@ -107,5 +108,5 @@ describe('rc-bridge locks (the built bin, end to end)', () => {
       { target: 'alice', targetKind: 'account' },
       { target: '192.0.2.50', targetKind: 'address' },
     ]);
-  });
+  }, 120_000);
 });
