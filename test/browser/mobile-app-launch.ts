@@ -8,6 +8,8 @@ import { STATE_TIMEOUT, type BrowserSetup } from './rocketchat-setup.js';
 export interface AppLaunch {
   readonly context: BrowserContext;
   readonly page: Page;
+  /** The jar's cookies as the launch began, before the page (and its login frame) loaded. */
+  readonly cookiesAtLaunch: readonly unknown[];
   /** The app closes its login WebView: the incognito cookie jar is gone with it. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function launchMobileApp(
     viewport: { width: 390, height: 844 },
   });
   const page = await context.newPage();
+  const cookiesAtLaunch = await context.cookies();
   const query = new URLSearchParams({
     mobile: '1',
     appPlatform: platform,
@@ -45,7 +48,7 @@ export async function launchMobileApp(
     appDelayMs: '50',
   });
   await page.goto(`${setup.rc.url}/?${query.toString()}`);
-  return { context, page, close: () => context.close() };
+  return { context, page, cookiesAtLaunch, close: () => context.close() };
 }
 
 /** Waits for the emulated app's own state (`idle|logging-in|logged-in|failed`). */
