@@ -71,6 +71,7 @@ describe('OpenID Connect settings', () => {
         },
         userinfo: true,
         linkByEmail: false,
+        logoutAtProvider: true,
         redirectUri: 'https://sso.example.org/login/oidc/callback',
       },
     ]);
@@ -98,6 +99,7 @@ describe('OpenID Connect settings', () => {
       OIDC_MY_IDP_PRIVATE_KEY: RSA_PEM,
       OIDC_MY_IDP_USERINFO: 'false',
       OIDC_MY_IDP_LINK_BY_EMAIL: 'true',
+      OIDC_MY_IDP_LOGOUT_AT_PROVIDER: 'false',
     }).oidc;
     expect(config.providers.map((p) => p.id)).toEqual([
       'default',
@@ -116,6 +118,7 @@ describe('OpenID Connect settings', () => {
       auth: { method: 'private_key_jwt', alg: 'RS256', keyId: undefined },
       userinfo: false,
       linkByEmail: true,
+      logoutAtProvider: false,
     });
     expect(
       mine.auth.method === 'private_key_jwt' && mine.auth.privateKeyPem,

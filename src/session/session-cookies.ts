@@ -17,22 +17,32 @@ const EXPIRED = 'Thu, 01 Jan 1970 00:00:00 GMT';
 export class SessionCookies {
   readonly sessionName: string;
   readonly loginName: string;
+  /** The OpenID sign-in's browser binding (see setBinding). */
+  readonly bindingName: string;
   private readonly attributes: string;
+  private readonly bindingAttributes: string;
 
   constructor(@InjectConfig('session') private readonly config: SessionConfig) {
     const prefix = config.cookieSecure ? '__Host-' : '';
     this.sessionName = `${prefix}${config.cookieName}`;
     this.loginName = `${prefix}${config.cookieName}_login`;
+    this.bindingName = `${prefix}${config.cookieName}_oidc`;
     const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' }[
       config.cookieSameSite
     ];
-    this.attributes = [
-      'Path=/',
-      'HttpOnly',
-      `SameSite=${sameSite}`,
-      ...(config.cookieSecure ? ['Secure'] : []),
-      ...(config.cookiePartitioned ? ['Partitioned'] : []),
-    ].join('; ');
+    const attributes = (site: string): string =>
+      [
+        'Path=/',
+        'HttpOnly',
+        `SameSite=${site}`,
+        ...(config.cookieSecure ? ['Secure'] : []),
+        ...(config.cookiePartitioned ? ['Partitioned'] : []),
+      ].join('; ');
+    this.attributes = attributes(sameSite);
+    // It must come back on the provider's redirect, a cross-site navigation: never Strict.
+    this.bindingAttributes = attributes(
+      sameSite === 'Strict' ? 'Lax' : sameSite,
+    );
   }
 
   readSession(request: FastifyRequest): string | undefined {
@@ -65,8 +75,36 @@ export class SessionCookies {
     this.append(reply, `${this.loginName}=; Max-Age=0; Expires=${EXPIRED}`);
   }
 
-  private append(reply: FastifyReply, cookie: string): void {
-    const line = `${cookie}; ${this.attributes}`;
+  readBinding(request: FastifyRequest): string | undefined {
+    return readCookie(request.headers.cookie, this.bindingName);
+  }
+
+  /**
+   * Binds an OpenID sign-in to this browser until the provider sends it back (never Strict, so it
+   * survives that cross-site redirect); lives as long as the sign-in may take.
+   */
+  setBinding(reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+    this.append(
+      reply,
+      `${this.bindingName}=${value}; Max-Age=${maxAgeSeconds}`,
+      this.bindingAttributes,
+    );
+  }
+
+  clearBinding(reply: FastifyReply): void {
+    this.append(
+      reply,
+      `${this.bindingName}=; Max-Age=0; Expires=${EXPIRED}`,
+      this.bindingAttributes,
+    );
+  }
+
+  private append(
+    reply: FastifyReply,
+    cookie: string,
+    attributes = this.attributes,
+  ): void {
+    const line = `${cookie}; ${attributes}`;
     const existing = reply.getHeader('set-cookie');
     if (existing === undefined) {
       void reply.header('set-cookie', [line]);

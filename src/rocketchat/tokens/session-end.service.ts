@@ -4,8 +4,11 @@ import { UserLinksRepository } from '../provisioning/user-links.repository.js';
 import { RevocationService } from './revocation.service.js';
 import { SessionTokensRepository } from './session-tokens.repository.js';
 
-/** Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere. */
-const EXPLICIT_ENDS = new Set(['logout', 'user-disabled']);
+/**
+ * Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere (a
+ * logout at the OpenID provider is a logout too).
+ */
+const EXPLICIT_ENDS = new Set(['logout', 'user-disabled', 'provider-logout']);
 
 /**
  * What ending a bridge session does in Rocket.Chat: the token the bridge issued to it is revoked
