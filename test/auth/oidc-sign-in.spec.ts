@@ -19,6 +19,7 @@ import {
   type OidcApp,
 } from './oidc-app-fixture.js';
 
+const SESSION = '__Host-rcbridge_session';
 const FRAMED = { 'sec-fetch-dest': 'iframe', 'sec-fetch-site': 'cross-site' };
 
 const CAROL: TestAccount = {
@@ -136,6 +137,7 @@ describe('Sign-in through an OpenID provider, end to end (real provider, emulate
     const browser = new OidcBrowser(t);
     const done = await browser.signIn(CAROL.sub);
     expect(done.statusCode).toBe(303);
+    expect(browser.bridge.cookies.has(SESSION)).toBe(true);
     expect(location(done)).toBe(`${t.publicUrl}/rocketchat/redirect`);
     const user = await t.app
       .get(UserIdentitiesRepository)
@@ -213,7 +215,7 @@ describe('Sign-in through an OpenID provider, end to end (real provider, emulate
         .findByExternal('oidc:default', SQUATTER.sub),
     ).toBeNull();
     expect((await sessions()).length).toBe(before);
-    expect(browser.bridge.cookies.has('rcbridge_session')).toBe(false);
+    expect(browser.bridge.cookies.has(SESSION)).toBe(false);
     const [event] = await auditKinds('oidc.login.failed');
     expect(event).toMatchObject({
       username: 'localdan',
@@ -245,7 +247,7 @@ describe('Sign-in through an OpenID provider, end to end (real provider, emulate
     const refused = await again.signIn(GRACE.sub);
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('Your account is disabled.');
-    expect(again.bridge.cookies.has('rcbridge_session')).toBe(false);
+    expect(again.bridge.cookies.has(SESSION)).toBe(false);
   });
 
   it('should end the provider session too at a bridge logout (RP-initiated logout): at once top level, offered in a new window framed', async () => {
