@@ -136,18 +136,23 @@ export class TrustedHeaderSignIn {
   }
 }
 
-/** The person the proxy names; undefined when the id header is repeated, empty or too long. */
+/**
+ * The person the proxy names; undefined when the id is empty, too long or a list: Node joins a
+ * repeated header with commas, and a proxy that appends its value to one the client sent
+ * (instead of replacing it) must not let the client's come first.
+ */
 function personFrom(
   request: FastifyRequest,
   config: TrustedHeaderConfig,
 ): AuthenticatedPerson | undefined {
   const id = single(request, config.userHeader);
-  if (!id) {
+  const username = config.usernameHeader
+    ? single(request, config.usernameHeader)
+    : id;
+  const email = config.emailHeader && single(request, config.emailHeader);
+  if (!id || !username || [id, username, email].some((v) => v?.includes(','))) {
     return undefined;
   }
-  const username =
-    (config.usernameHeader && single(request, config.usernameHeader)) || id;
-  const email = config.emailHeader && single(request, config.emailHeader);
   const name = config.nameHeader && single(request, config.nameHeader);
   const groups = config.groupsHeader
     ? (single(request, config.groupsHeader) ?? '')
