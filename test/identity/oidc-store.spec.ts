@@ -17,7 +17,6 @@ import {
   OIDC_PENDING_LOGIN_MODEL,
   type PendingLoginRecord,
 } from '../../src/identity/oidc/pending-login.schema.js';
-import { mongoIsFerretDb } from '../support/mongo.js';
 import { createOidcContext, type OidcContext } from './oidc-fixture.js';
 
 function pending(id: string, expiresAt: Date): PendingLoginRecord {
@@ -58,24 +57,15 @@ describe('OpenID sign-in store (MongoDB), with OpenID Connect off', () => {
     expect(tokens.collection.collectionName).toBe('bridge_oidc_logout_tokens');
   });
 
-  it.runIf(mongoIsFerretDb())(
-    'should leave expiry to the sweep where the server refuses TTL indexes (FerretDB v1)',
-    () => {
-      expect(t.get(IndexManager).ttlSupported).toBe(false);
-    },
-  );
-
-  it.skipIf(mongoIsFerretDb())(
-    'should have a TTL index on expiry',
-    async () => {
-      for (const model of [logins, tokens]) {
-        const ttl = (await model.collection.indexes()).find(
-          (i) => i.name === 'expiresAt_ttl',
-        );
-        expect(ttl?.expireAfterSeconds).toBe(0);
-      }
-    },
-  );
+  it('should have a TTL index on expiry (the test server has them too)', async () => {
+    expect(t.get(IndexManager).ttlSupported).toBe(true);
+    for (const model of [logins, tokens]) {
+      const ttl = (await model.collection.indexes()).find(
+        (i) => i.name === 'expiresAt_ttl',
+      );
+      expect(ttl?.expireAfterSeconds).toBe(0);
+    }
+  });
 
   it('should hand a pending sign-in to exactly one of several simultaneous callbacks', async () => {
     const repo = t.get(PendingLoginRepository);
