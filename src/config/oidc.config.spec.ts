@@ -216,4 +216,13 @@ describe('OpenID Connect settings', () => {
       'OIDC_AGAIN_CLIENT_ID: repeats the issuer and client id of another provider: each provider needs its own client',
     ]);
   });
+
+  it('should refuse SameSite=Strict session cookies with a provider (the way back from it is cross-site)', () => {
+    expect(
+      problems({ ...KEYCLOAK, SESSION_COOKIE_SAMESITE: 'strict' }),
+    ).toEqual([
+      'SESSION_COOKIE_SAMESITE: must be lax or none when OpenID providers are configured (their redirect back is cross-site)',
+    ]);
+    expect(problems({ SESSION_COOKIE_SAMESITE: 'strict' })).toEqual([]);
+  });
 });
