@@ -20,7 +20,6 @@ export class SessionCookies {
   /** The OpenID sign-in's browser binding (see setBinding). */
   readonly bindingName: string;
   private readonly attributes: string;
-  private readonly bindingAttributes: string;
 
   constructor(@InjectConfig('session') private readonly config: SessionConfig) {
     const prefix = config.cookieSecure ? '__Host-' : '';
@@ -30,19 +29,13 @@ export class SessionCookies {
     const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' }[
       config.cookieSameSite
     ];
-    const attributes = (site: string): string =>
-      [
-        'Path=/',
-        'HttpOnly',
-        `SameSite=${site}`,
-        ...(config.cookieSecure ? ['Secure'] : []),
-        ...(config.cookiePartitioned ? ['Partitioned'] : []),
-      ].join('; ');
-    this.attributes = attributes(sameSite);
-    // It must come back on the provider's redirect, a cross-site navigation: never Strict.
-    this.bindingAttributes = attributes(
-      sameSite === 'Strict' ? 'Lax' : sameSite,
-    );
+    this.attributes = [
+      'Path=/',
+      'HttpOnly',
+      `SameSite=${sameSite}`,
+      ...(config.cookieSecure ? ['Secure'] : []),
+      ...(config.cookiePartitioned ? ['Partitioned'] : []),
+    ].join('; ');
   }
 
   readSession(request: FastifyRequest): string | undefined {
@@ -80,31 +73,22 @@ export class SessionCookies {
   }
 
   /**
-   * Binds an OpenID sign-in to this browser until the provider sends it back (never Strict, so it
-   * survives that cross-site redirect); lives as long as the sign-in may take.
+   * Binds an OpenID sign-in to this browser until the provider sends it back (config refuses
+   * SameSite=Strict with providers: that redirect is cross-site); lives as long as the sign-in may.
    */
   setBinding(reply: FastifyReply, value: string, maxAgeSeconds: number): void {
     this.append(
       reply,
       `${this.bindingName}=${value}; Max-Age=${maxAgeSeconds}`,
-      this.bindingAttributes,
     );
   }
 
   clearBinding(reply: FastifyReply): void {
-    this.append(
-      reply,
-      `${this.bindingName}=; Max-Age=0; Expires=${EXPIRED}`,
-      this.bindingAttributes,
-    );
+    this.append(reply, `${this.bindingName}=; Max-Age=0; Expires=${EXPIRED}`);
   }
 
-  private append(
-    reply: FastifyReply,
-    cookie: string,
-    attributes = this.attributes,
-  ): void {
-    const line = `${cookie}; ${attributes}`;
+  private append(reply: FastifyReply, cookie: string): void {
+    const line = `${cookie}; ${this.attributes}`;
     const existing = reply.getHeader('set-cookie');
     if (existing === undefined) {
       void reply.header('set-cookie', [line]);
