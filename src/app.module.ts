@@ -2,7 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditModule } from './audit/index.js';
 import { AuthModule } from './auth/index.js';
-import { ConfigModule, type ConfigModuleOptions } from './config/index.js';
+import {
+  ConfigModule,
+  loadConfig,
+  processEnv,
+  type ConfigModuleOptions,
+} from './config/index.js';
 import { DatabaseModule } from './database/index.js';
 import { HealthModule } from './health/index.js';
 import { ObservabilityModule } from './observability/index.js';
@@ -14,17 +19,19 @@ export type AppModuleOptions = ConfigModuleOptions;
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    // Read once here: which modules are wired depends on it (OpenID providers).
+    const config = options.config ?? loadConfig(options.env ?? processEnv());
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(options),
+        ConfigModule.forRoot({ config }),
         ObservabilityModule,
         EventEmitterModule.forRoot(),
         DatabaseModule,
         // Global: the modules that record to the audit trail inject AuditService.
         AuditModule,
         HealthModule,
-        AuthModule,
+        AuthModule.forRoot(config),
         SessionModule,
         RocketChatModule,
       ],

@@ -68,6 +68,36 @@ export type AuditEvent =
       /** Which fields changed (names only, never values). */
       readonly fields?: readonly string[];
     }
+  /** A person signed in through an OpenID provider or a trusted proxy header. */
+  | {
+      readonly kind: 'oidc.login.succeeded' | 'header.login.succeeded';
+      readonly userId: string;
+      readonly username: string;
+      /** The OpenID provider's id (for `header`: the header's name). */
+      readonly provider: string;
+    }
+  /** An OpenID sign-in that ended without a session, or a header sign-in that was refused. */
+  | {
+      readonly kind: 'oidc.login.failed' | 'header.login.refused';
+      readonly provider: string;
+      /** OidcLoginFailure or SignInRefusal (`state-unknown`, `provider-refused`, `disabled`...). */
+      readonly reason: string;
+      /** The user name the source gave, when it got that far. */
+      readonly username?: string;
+      /** The provider's OAuth error code (`access_denied`), for `provider-refused`. */
+      readonly error?: string;
+    }
+  /** A provider's back-channel logout token: accepted (sessions ended) or refused (400). */
+  | {
+      readonly kind: 'oidc.backchannel-logout';
+      readonly provider: string;
+      readonly sessions: number;
+    }
+  | {
+      readonly kind: 'oidc.backchannel-logout.refused';
+      /** BackchannelLogoutError's reason (`signature`, `replayed`...). */
+      readonly reason: string;
+    }
   /** A role, room or team the bridge gave or took away because of the person's groups. */
   | {
       readonly kind: 'rocketchat.group.granted' | 'rocketchat.group.withdrawn';
@@ -98,6 +128,12 @@ const OUTCOMES: Record<AuditKind, AuditOutcome> = {
   'rocketchat.user.created': 'success',
   'rocketchat.user.linked': 'success',
   'rocketchat.user.updated': 'success',
+  'oidc.login.succeeded': 'success',
+  'oidc.login.failed': 'failure',
+  'header.login.succeeded': 'success',
+  'header.login.refused': 'refused',
+  'oidc.backchannel-logout': 'success',
+  'oidc.backchannel-logout.refused': 'refused',
   'rocketchat.group.granted': 'success',
   'rocketchat.group.withdrawn': 'success',
 };

@@ -31,8 +31,12 @@ export class CliRuntime {
     fn: (app: INestApplicationContext) => Promise<T>,
   ): Promise<T> {
     const config = loadConfigSubset(this.env, group.configNamespaces);
+    const imports =
+      typeof group.imports === 'function'
+        ? group.imports(config)
+        : group.imports;
     const app = await NestFactory.createApplicationContext(
-      CliModule.forRoot(config, group.imports),
+      CliModule.forRoot(config, imports),
       { logger: new CliLogger(this.io, this.verbose()), abortOnError: false },
     );
     try {

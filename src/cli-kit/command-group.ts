@@ -1,6 +1,6 @@
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import type { Command } from 'commander';
-import type { ConfigNamespace } from '../config/index.js';
+import type { ConfigNamespace, ConfigSubset } from '../config/index.js';
 import type { CliIO } from './cli-io.js';
 
 /**
@@ -13,8 +13,13 @@ export interface CommandGroup {
   readonly description: string;
   /** The config namespaces its modules read; only these are loaded and validated. */
   readonly configNamespaces: readonly ConfigNamespace[];
-  /** Modules to load besides config (DatabaseModule when it needs MongoDB). */
-  readonly imports: NonNullable<ModuleMetadata['imports']>;
+  /**
+   * Modules to load besides config (DatabaseModule when it needs MongoDB); a function of the
+   * loaded configuration where a module is wired only when configured.
+   */
+  readonly imports:
+    | NonNullable<ModuleMetadata['imports']>
+    | ((config: ConfigSubset) => NonNullable<ModuleMetadata['imports']>);
   /** Whether MongoDB must be reachable before any command runs (fail fast, one line). */
   readonly needsDatabase: boolean;
   /** Adds the subcommands to `command` (already named after the group). */

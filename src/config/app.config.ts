@@ -7,6 +7,10 @@ import {
   type AuditConfig,
   type HttpSecurityConfig,
 } from './security.config.js';
+import {
+  readTrustedHeaderConfig,
+  type TrustedHeaderConfig,
+} from './trusted-header.config.js';
 import { isLoopbackHost, parseBaseUrl, withoutTrailingSlash } from './urls.js';
 
 export const LOG_LEVELS = [
@@ -58,6 +62,8 @@ export interface AppConfig {
   /** Server limits, trusted proxies, HSTS and rate limits (see security.config.ts). */
   readonly security: HttpSecurityConfig;
   readonly audit: AuditConfig;
+  /** Sign-in by a forward-auth proxy's header; undefined: off (the default). */
+  readonly trustedHeader: TrustedHeaderConfig | undefined;
 }
 
 export interface ViewsConfig {
@@ -112,6 +118,7 @@ export function readAppConfig(r: EnvReader): AppConfig {
   }
 
   const logging = readLoggingConfig(r, nodeEnv);
+  const security = readHttpSecurityConfig(r, url.protocol === 'https:');
 
   return {
     nodeEnv,
@@ -131,8 +138,9 @@ export function readAppConfig(r: EnvReader): AppConfig {
     }),
     views: readViews(r),
     brand: readBrand(r),
-    security: readHttpSecurityConfig(r, url.protocol === 'https:'),
+    security,
     audit: readAuditConfig(r),
+    trustedHeader: readTrustedHeaderConfig(r, security.trustProxy),
   };
 }
 

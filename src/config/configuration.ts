@@ -103,6 +103,17 @@ export function loadConfigSubset(
   if (app) {
     refuseQuickStartSecrets(r, env, app);
   }
+  if (
+    config.session?.cookieSameSite === 'strict' &&
+    (config.oidc?.providers.length ?? 0) > 0
+  ) {
+    // The provider sends the browser back cross-site: a Strict session cookie set at the callback
+    // would not reach the post-login page in that same navigation.
+    r.fail(
+      'SESSION_COOKIE_SAMESITE',
+      'must be lax or none when OpenID providers are configured (their redirect back is cross-site)',
+    );
+  }
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }

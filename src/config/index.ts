@@ -66,3 +66,4 @@ export type {
   RateLimit,
 } from './security.config.js';
 export { decodeEncryptionKey } from './rocketchat-tokens.config.js';
+export type { TrustedHeaderConfig } from './trusted-header.config.js';

@@ -48,6 +48,11 @@ export interface OidcProviderConfig {
   readonly userinfo: boolean;
   /** Link to an existing bridge user with the same address, if the provider says it is verified. */
   readonly linkByEmail: boolean;
+  /**
+   * A bridge logout also ends the person's session at the provider (RP-initiated logout), where
+   * the provider has an end_session_endpoint.
+   */
+  readonly logoutAtProvider: boolean;
   /** PUBLIC_URL/login/oidc/callback (default) or PUBLIC_URL/login/oidc/<id>/callback. */
   readonly redirectUri: string;
 }
@@ -68,6 +73,7 @@ export const OIDC_PROVIDER_VARIABLES = {
   privateKeyId: 'OIDC_PRIVATE_KEY_ID',
   userinfo: 'OIDC_USERINFO',
   linkByEmail: 'OIDC_LINK_BY_EMAIL',
+  logoutAtProvider: 'OIDC_LOGOUT_AT_PROVIDER',
 } as const;
 
 type VariableKey = keyof typeof OIDC_PROVIDER_VARIABLES;
@@ -142,6 +148,7 @@ export function readOidcProvider(
     },
     userinfo: r.bool(v('userinfo'), true),
     linkByEmail: r.bool(v('linkByEmail'), false),
+    logoutAtProvider: r.bool(v('logoutAtProvider'), true),
     redirectUri:
       id === DEFAULT_PROVIDER_ID
         ? `${publicUrl}/login/oidc/callback`

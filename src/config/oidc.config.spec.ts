@@ -71,6 +71,7 @@ describe('OpenID Connect settings', () => {
         },
         userinfo: true,
         linkByEmail: false,
+        logoutAtProvider: true,
         redirectUri: 'https://sso.example.org/login/oidc/callback',
       },
     ]);
@@ -98,6 +99,7 @@ describe('OpenID Connect settings', () => {
       OIDC_MY_IDP_PRIVATE_KEY: RSA_PEM,
       OIDC_MY_IDP_USERINFO: 'false',
       OIDC_MY_IDP_LINK_BY_EMAIL: 'true',
+      OIDC_MY_IDP_LOGOUT_AT_PROVIDER: 'false',
     }).oidc;
     expect(config.providers.map((p) => p.id)).toEqual([
       'default',
@@ -116,6 +118,7 @@ describe('OpenID Connect settings', () => {
       auth: { method: 'private_key_jwt', alg: 'RS256', keyId: undefined },
       userinfo: false,
       linkByEmail: true,
+      logoutAtProvider: false,
     });
     expect(
       mine.auth.method === 'private_key_jwt' && mine.auth.privateKeyPem,
@@ -212,5 +215,14 @@ describe('OpenID Connect settings', () => {
     ).toEqual([
       'OIDC_AGAIN_CLIENT_ID: repeats the issuer and client id of another provider: each provider needs its own client',
     ]);
+  });
+
+  it('should refuse SameSite=Strict session cookies with a provider (the way back from it is cross-site)', () => {
+    expect(
+      problems({ ...KEYCLOAK, SESSION_COOKIE_SAMESITE: 'strict' }),
+    ).toEqual([
+      'SESSION_COOKIE_SAMESITE: must be lax or none when OpenID providers are configured (their redirect back is cross-site)',
+    ]);
+    expect(problems({ SESSION_COOKIE_SAMESITE: 'strict' })).toEqual([]);
   });
 });

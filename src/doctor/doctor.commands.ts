@@ -21,7 +21,11 @@ export const doctorCommandGroup: CommandGroup = {
   description:
     'Check the configuration, MongoDB, Rocket.Chat and the browser-facing setup; exit 1 on any failure',
   configNamespaces: CONFIG_NAMESPACES,
-  imports: [DatabaseModule, CliMetricsModule, DoctorModule],
+  imports: (config) => [
+    DatabaseModule,
+    CliMetricsModule,
+    DoctorModule.forRoot(config),
+  ],
   // The doctor reports an unreachable MongoDB as one of its lines instead of stopping.
   needsDatabase: false,
   register(command: Command, context: GroupContext): void {

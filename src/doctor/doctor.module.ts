@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { ConfigSubset } from '../config/index.js';
+import { OidcModule } from '../identity/index.js';
 import { RocketChatClientModule } from '../rocketchat/index.js';
 import { BridgeTokenCheck } from './checks/bridge-token.check.js';
 import { CreateTokenCheck } from './checks/create-token.check.js';
@@ -22,4 +24,11 @@ import { DoctorService } from './doctor.service.js';
   ],
   exports: [DoctorService],
 })
-export class DoctorModule {}
+export class DoctorModule {
+  /** With OpenID providers configured, their probes too (OidcModule only then). */
+  static forRoot(config: ConfigSubset): DynamicModule {
+    return config.oidc && config.oidc.providers.length > 0
+      ? { module: DoctorModule, imports: [OidcModule] }
+      : { module: DoctorModule };
+  }
+}

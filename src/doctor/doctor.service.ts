@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import {
   InjectConfig,
   type AppConfig,
   type RocketChatConfig,
   type SessionConfig,
 } from '../config/index.js';
+import { OidcDoctorProbes } from '../identity/index.js';
 import { corsFramingChecks } from './checks/cors-framing.check.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { RocketChatChecks } from './checks/rocketchat.checks.js';
@@ -25,6 +26,8 @@ export class DoctorService {
     @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
     private readonly mongodb: MongoDbCheck,
     private readonly rocketchatChecks: RocketChatChecks,
+    /** Present when OpenID providers are configured (DoctorModule.forRoot). */
+    @Optional() private readonly oidc?: OidcDoctorProbes,
   ) {}
 
   async run(options: DoctorOptions): Promise<CheckResult[]> {
@@ -38,6 +41,8 @@ export class DoctorService {
         apiMethod: found.apiMethod,
       })),
       sameSiteCheck(this.app, this.rocketchat, this.session),
+      // Per OpenID provider: discovery, client credentials, the URIs to register, clock skew.
+      ...((await this.oidc?.probeAll()) ?? []),
     );
     return results;
   }

@@ -3,3 +3,5 @@ export type {
   IdentitySourceKind,
 } from './authenticated-person.js';
 export { sourceOf } from './source-name.js';
+// OpenID Connect: the relying party, logout URLs and tokens, the doctor's probes (OidcModule).
+export * from './oidc/index.js';

@@ -3,7 +3,7 @@ export {
   SessionEndedEvent,
   type SessionEndReason,
 } from './events/session-ended.event.js';
-export type { Session } from './session.js';
+export type { ProviderSession, Session } from './session.js';
 export { SessionCookies } from './session-cookies.js';
 export { SessionLifecycle } from './session-lifecycle.service.js';
 export { SessionModule } from './session.module.js';

@@ -21,6 +21,8 @@ export class SessionCookies {
   readonly sessionName: string;
   readonly loginName: string;
   readonly deviceName: string;
+  /** The OpenID sign-in's browser binding (see setBinding). */
+  readonly bindingName: string;
   private readonly attributes: string;
 
   constructor(@InjectConfig('session') private readonly config: SessionConfig) {
@@ -28,6 +30,7 @@ export class SessionCookies {
     this.sessionName = `${prefix}${config.cookieName}`;
     this.loginName = `${prefix}${config.cookieName}_login`;
     this.deviceName = `${prefix}${config.cookieName}_device`;
+    this.bindingName = `${prefix}${config.cookieName}_oidc`;
     const sameSite = { lax: 'Lax', strict: 'Strict', none: 'None' }[
       config.cookieSameSite
     ];
@@ -77,6 +80,25 @@ export class SessionCookies {
 
   clearLogin(reply: FastifyReply): void {
     this.append(reply, `${this.loginName}=; Max-Age=0; Expires=${EXPIRED}`);
+  }
+
+  readBinding(request: FastifyRequest): string | undefined {
+    return readCookie(request.headers.cookie, this.bindingName);
+  }
+
+  /**
+   * Binds an OpenID sign-in to this browser until the provider sends it back (config refuses
+   * SameSite=Strict with providers: that redirect is cross-site); lives as long as the sign-in may.
+   */
+  setBinding(reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+    this.append(
+      reply,
+      `${this.bindingName}=${value}; Max-Age=${maxAgeSeconds}`,
+    );
+  }
+
+  clearBinding(reply: FastifyReply): void {
+    this.append(reply, `${this.bindingName}=; Max-Age=0; Expires=${EXPIRED}`);
   }
 
   private append(reply: FastifyReply, cookie: string): void {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/index.js';
 import { InjectConfig, type SessionConfig } from '../config/index.js';
 import type { SessionEndReason } from './events/session-ended.event.js';
-import { toSession, type Session } from './session.js';
+import { toSession, type ProviderSession, type Session } from './session.js';
 import { SessionEnder } from './session-ender.service.js';
 import { SessionRepository } from './session.repository.js';
 import type { SessionRecord } from './session.schema.js';
@@ -11,6 +11,7 @@ import {
   hashSessionToken,
   isWellFormedToken,
   newSessionToken,
+  sessionRecordId,
 } from './session-token.js';
 
 /**
@@ -63,11 +64,14 @@ export class SessionLifecycle {
 
   /**
    * Logs `userId` in with a new token (a token the server did not issue is never adopted); the
-   * session of `previousToken`, if any, ends as `replaced`.
+   * session of `previousToken`, if any, ends as `replaced`. `provider` gives the OpenID provider's
+   * session to keep with it; it is called with the new session's id (what a sealed ID token is
+   * bound to) before anything is stored.
    */
   async start(
     userId: string,
     previousToken: string | undefined,
+    provider?: (sessionId: string) => ProviderSession,
   ): Promise<{ readonly session: Session; readonly token: string }> {
     const previous =
       previousToken === undefined ? null : await this.record(previousToken);
@@ -80,14 +84,17 @@ export class SessionLifecycle {
     }
     const absoluteExpiresAt = new Date(now + this.config.absoluteTimeoutMs);
     const token = newSessionToken();
+    const tokenHash = hashSessionToken(token);
+    const oidc = provider?.(sessionRecordId(tokenHash));
     const record = await this.repository.insert({
-      tokenHash: hashSessionToken(token),
+      tokenHash,
       userId,
       createdAt: new Date(now),
       lastSeenAt: new Date(now),
       expiresAt: this.slidingExpiry(now, absoluteExpiresAt),
       absoluteExpiresAt,
       interactionRequired: false,
+      ...(oidc ? { oidc: { ...oidc } } : {}),
     });
     return { session: toSession(record), token };
   }
@@ -116,6 +123,27 @@ export class SessionLifecycle {
   ): Promise<number> {
     let ended = 0;
     for (const record of await this.repository.findByUser(userId)) {
+      if (await this.ender.end(record, reason)) {
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
+  /**
+   * Ends the sessions signed in through `providerId` with that `sub` and/or `sid` (a back-channel
+   * logout); returns how many this call ended.
+   */
+  async destroyByProviderSession(
+    providerId: string,
+    match: { readonly sub?: string; readonly sid?: string },
+    reason: SessionEndReason,
+  ): Promise<number> {
+    let ended = 0;
+    for (const record of await this.repository.findByProviderSession(
+      providerId,
+      match,
+    )) {
       if (await this.ender.end(record, reason)) {
         ended += 1;
       }

@@ -92,6 +92,29 @@ export class SessionRepository {
     );
   }
 
+  /**
+   * Sessions signed in through `providerId` with that `sub` and/or `sid` (back-channel logout):
+   * both given, both must match.
+   */
+  findByProviderSession(
+    providerId: string,
+    match: { readonly sub?: string; readonly sid?: string },
+  ): Promise<SessionRecord[]> {
+    if (match.sub === undefined && match.sid === undefined) {
+      return Promise.resolve([]);
+    }
+    const filter: Record<string, string> = { 'oidc.providerId': providerId };
+    if (match.sub !== undefined) {
+      filter['oidc.sub'] = match.sub;
+    }
+    if (match.sid !== undefined) {
+      filter['oidc.sid'] = match.sid;
+    }
+    return this.guard(() =>
+      this.model.find(filter).lean<SessionRecord[]>().exec(),
+    );
+  }
+
   findByUser(userId: string): Promise<SessionRecord[]> {
     return this.guard(() =>
       this.model.find({ userId }).lean<SessionRecord[]>().exec(),

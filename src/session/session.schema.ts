@@ -23,7 +23,30 @@ export interface SessionRecord {
   interactionRequired: boolean;
   /** "Continue as" was chosen: the next hand-out replaces the session's token (absent: no). */
   tokenRenewal?: boolean;
+  /** Signed in through an OpenID provider: its session, for back-channel and RP-initiated logout. */
+  oidc?: ProviderSessionRecord;
 }
+
+/** The provider's side of a session signed in through OpenID Connect. */
+export interface ProviderSessionRecord {
+  providerId: string;
+  /** The person's `sub` at that provider. */
+  sub: string;
+  /** The provider's session id (`sid` claim), when it sends one. */
+  sid?: string;
+  /** The ID token, sealed (bound to this session's id), for RP-initiated logout's id_token_hint. */
+  idToken?: string;
+}
+
+const ProviderSessionSchema = new Schema<ProviderSessionRecord>(
+  {
+    providerId: { type: String, required: true },
+    sub: { type: String, required: true },
+    sid: { type: String },
+    idToken: { type: String },
+  },
+  { _id: false },
+);
 
 export const SessionSchema = new Schema<SessionRecord>(
   {
@@ -35,6 +58,7 @@ export const SessionSchema = new Schema<SessionRecord>(
     absoluteExpiresAt: { type: Date, required: true },
     interactionRequired: { type: Boolean, required: true, default: false },
     tokenRenewal: { type: Boolean },
+    oidc: { type: ProviderSessionSchema, required: false },
   },
   { versionKey: false },
 );
@@ -47,3 +71,6 @@ SessionSchema.index(
 );
 // The sweep's query, also where the server refuses the TTL index (FerretDB v1).
 SessionSchema.index({ expiresAt: 1, _id: 1 });
+// Back-channel logout finds sessions by the provider's sub or sid.
+SessionSchema.index({ 'oidc.providerId': 1, 'oidc.sub': 1 }, { sparse: true });
+SessionSchema.index({ 'oidc.providerId': 1, 'oidc.sid': 1 }, { sparse: true });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionEndReason } from './events/session-ended.event.js';
-import type { Session } from './session.js';
+import type { ProviderSession, Session } from './session.js';
 import { SessionCookies } from './session-cookies.js';
 import { SessionLifecycle } from './session-lifecycle.service.js';
 import { isWellFormedToken } from './session-token.js';
@@ -44,16 +44,19 @@ export class SessionService {
 
   /**
    * Logs `userId` in: always a new token and cookie (a cookie the server did not issue is never
-   * adopted), and the request's previous session, if any, ends as `replaced`.
+   * adopted), and the request's previous session, if any, ends as `replaced`. `provider`: the
+   * OpenID provider's session to keep with it (see SessionLifecycle.start).
    */
   async create(
     request: FastifyRequest,
     reply: FastifyReply,
     userId: string,
+    provider?: (sessionId: string) => ProviderSession,
   ): Promise<Session> {
     const { session, token } = await this.lifecycle.start(
       userId,
       this.token(request),
+      provider,
     );
     this.cookies.setSession(reply, token);
     this.resolved.set(request, Promise.resolve(session));
@@ -81,6 +84,15 @@ export class SessionService {
   /** Ends every session of a user (say, one just disabled); returns how many this call ended. */
   destroyAllForUser(userId: string, reason: SessionEndReason): Promise<number> {
     return this.lifecycle.destroyAllForUser(userId, reason);
+  }
+
+  /** Ends the sessions of an OpenID provider's session (see SessionLifecycle). */
+  destroyByProviderSession(
+    providerId: string,
+    match: { readonly sub?: string; readonly sid?: string },
+    reason: SessionEndReason,
+  ): Promise<number> {
+    return this.lifecycle.destroyByProviderSession(providerId, match, reason);
   }
 
   /** Whether the session record still exists (see SessionLifecycle.exists). */

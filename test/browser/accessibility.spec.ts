@@ -73,6 +73,9 @@ describe('accessibility of every page state (axe-core in Chromium, WCAG 2.2 AA)'
     browser = await launchChromium();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
+    // An OpenID provider that does not answer: every form shows its button, and using it gives
+    // the sign-in failure state.
+    const deadProvider = await freePort();
     t = await createTestApp({
       label: 'axe',
       env: {
@@ -83,6 +86,11 @@ describe('accessibility of every page state (axe-core in Chromium, WCAG 2.2 AA)'
         LOGIN_IP_MAX_FAILURES: String(ADDRESS_FAILURES),
         // Every run fails as alice; the account lockout would end the later runs' logins.
         LOCKOUT_MAX_FAILURES: '0',
+        OIDC_ISSUER: `http://127.0.0.1:${deadProvider}`,
+        OIDC_CLIENT_ID: 'axe',
+        OIDC_CLIENT_SECRET: 'axe-client-secret-0a1b2c3d4e5f',
+        OIDC_NAME: 'Staff ID',
+        OIDC_TIMEOUT: '1s',
       },
     });
     await t.app.get(UserAdminService).create({
@@ -156,7 +164,19 @@ describe('accessibility of every page state (axe-core in Chromium, WCAG 2.2 AA)'
         const page = await context.newPage();
         // After the login, `/` (the signed-in page) rather than Rocket.Chat, which is not running.
         await page.goto(`${origin}/login?next=/`);
+        expect(await page.locator('#sso-default').count()).toBe(1);
         await check('login form', page);
+
+        // The provider's button, the provider unreachable: the form with the sign-in's message.
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click('#sso-default'),
+        ]);
+        expect(await page.locator('#error-summary').textContent()).toContain(
+          'Staff ID',
+        );
+        await check('sign-in failure', page);
+        await page.goto(`${origin}/login?next=/`);
 
         await submit(page, 'not the password');
         expect(await page.getAttribute('#password', 'aria-invalid')).toBe(
@@ -227,7 +247,7 @@ describe('accessibility of every page state (axe-core in Chromium, WCAG 2.2 AA)'
       } finally {
         await context.close();
       }
-      expect(Object.keys(found)).toHaveLength(9);
+      expect(Object.keys(found)).toHaveLength(10);
       expect(found).toEqual(
         Object.fromEntries(Object.keys(found).map((state) => [state, []])),
       );

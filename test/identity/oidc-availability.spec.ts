@@ -167,7 +167,7 @@ describe('OpenID providers that are down, slow or wrong', () => {
   });
 
   it('should refuse a discovery document that names another issuer, and use it once it is right', async () => {
-    // Before the context starts: it may discover the provider while it starts.
+    // Before the context starts: its start-up warms the discovery cache.
     provider.faults.wrongIssuer = 'https://evil.example.org';
     const t = await context('oidc_wrong_issuer');
     const error = (await t

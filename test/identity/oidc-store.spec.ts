@@ -57,7 +57,7 @@ describe('OpenID sign-in store (MongoDB), with OpenID Connect off', () => {
     expect(tokens.collection.collectionName).toBe('bridge_oidc_logout_tokens');
   });
 
-  it('should have a TTL index on expiry', async () => {
+  it('should have a TTL index on expiry (the test server has them too)', async () => {
     expect(t.get(IndexManager).ttlSupported).toBe(true);
     for (const model of [logins, tokens]) {
       const ttl = (await model.collection.indexes()).find(

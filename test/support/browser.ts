@@ -22,14 +22,28 @@ const ARGS = [
  * iframe only as `SameSite=None; Secure; Partitioned` (and over plain http, `Secure` is accepted
  * only on localhost and 127.0.0.1).
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(
+  options: {
+    /**
+     * Keep Chromium's pop-up blocker (Playwright turns it off by default): a window opened without
+     * a user's click is then refused, as in a person's browser.
+     */
+    popupBlocker?: boolean;
+  } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     // Said once by the global setup too; here so the failing test names it as well.
     throw new Error(
       `Chromium is not at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ARGS,
+    ...(options.popupBlocker
+      ? { ignoreDefaultArgs: ['--disable-popup-blocking'] }
+      : {}),
+  });
 }
 
 export interface StaticSite {

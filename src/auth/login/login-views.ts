@@ -3,10 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   InjectConfig,
   type AppConfig,
+  type OidcConfig,
   type RocketChatConfig,
 } from '../../config/index.js';
 import { LoginFlowService, type LoginFlow } from '../../security/index.js';
 import { PageResponder } from '../../web/index.js';
+import { providerButtons } from '../oidc/provider-buttons.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import { DEFAULT_NEXT, loginUrl, withPopupFlag } from './next-target.js';
 
@@ -22,6 +24,7 @@ export class LoginViews {
   constructor(
     @InjectConfig('app') private readonly app: AppConfig,
     @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
+    @InjectConfig('oidc') private readonly oidc: OidcConfig,
     private readonly pages: PageResponder,
     private readonly flows: LoginFlowService,
   ) {}
@@ -30,9 +33,23 @@ export class LoginViews {
     request: FastifyRequest,
     reply: FastifyReply,
     flow: LoginFlow,
-    options: { status?: number; error?: string; username?: string } = {},
+    options: {
+      status?: number;
+      error?: string;
+      /** Values of the error message's placeholders ({provider}, {username}). */
+      errorValues?: Readonly<Record<string, string>>;
+      username?: string;
+    } = {},
   ): FastifyReply {
     const plain = options.error === undefined && options.username === undefined;
+    const framed = request.headers['sec-fetch-dest'] === 'iframe';
+    // One button per OpenID provider; how it opens depends on where the page is.
+    const providers = providerButtons(this.oidc.providers, {
+      next: flow.next,
+      popup: flow.popup,
+      framed,
+      origin: this.app.publicOrigin,
+    });
     // The POST ignores this `next` for the redirect; it only rebuilds a login link when the
     // login-flow cookie does not come back (cookies blocked).
     const formAction =
@@ -48,14 +65,20 @@ export class LoginViews {
         formAction,
         username: options.username,
         error: options.error,
+        errorValues: options.errorValues,
         limits: LOGIN_FORM_LIMITS,
+        providers,
+        providerPopups: providers.some((p) => p.mode === 'popup'),
       },
       {
         status: options.status,
         volatile: { csrfToken: this.flows.csrfToken(flow) },
-        // The plain form is the busiest page: rendered once per language and target (the only
-        // value in it besides the token). Never a form that shows what someone typed.
-        cacheKey: plain ? formAction : undefined,
+        // The plain form is the busiest page: rendered once per language, target and place (framed,
+        // login window: the provider buttons differ), the token filled in. Never a form that shows
+        // what someone typed.
+        cacheKey: plain
+          ? `${formAction}\u0000${framed ? 'f' : ''}${flow.popup ? 'p' : ''}`
+          : undefined,
       },
     );
   }
@@ -95,14 +118,23 @@ export class LoginViews {
     );
   }
 
+  /**
+   * `providerLogout`: the OpenID provider's end-session URL for the session that ended. Top level,
+   * the page goes there at once (a script: the form-action policy would stop a redirect of the
+   * logout post); in a frame, which the provider would refuse, it offers it in a new window.
+   */
   loggedOut(
     request: FastifyRequest,
     reply: FastifyReply,
     flow: LoginFlow | undefined,
+    providerLogout?: { readonly url: string; readonly name: string },
   ): FastifyReply {
+    const framed = request.headers['sec-fetch-dest'] === 'iframe';
     return this.pages.send(request, reply, 'logged-out', {
       pageTitle: 'loggedOut.title',
       loginUrl: loginUrl(flow?.next ?? DEFAULT_NEXT, flow?.popup ?? false),
+      providerLogout,
+      providerLogoutNow: providerLogout !== undefined && !framed,
     });
   }
 

@@ -19,6 +19,7 @@ import { SessionService } from '../../session/index.js';
 import type { AuthenticatedUser } from '../../users/index.js';
 import { Frameable } from '../../web/index.js';
 import { DeviceCookie } from '../protection/device-cookie.js';
+import { TrustedHeaderSignIn } from '../trusted-header/trusted-header-sign-in.service.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
@@ -34,6 +35,7 @@ export class LoginController {
     private readonly flows: LoginFlowCookie,
     private readonly views: LoginViews,
     private readonly device: DeviceCookie,
+    private readonly trustedHeader: TrustedHeaderSignIn,
   ) {}
 
   /**
@@ -41,7 +43,9 @@ export class LoginController {
    * Rocket.Chat refused the session's token, or the chat shows this page (its frame, or the login
    * window opened from it). The chat shows its login frame only when it has no working token,
    * typically because the one it had died in a logout there: never log straight back in then
-   * (Rocket.Chat issue #28006). Otherwise the form, with a new or refreshed login flow.
+   * (Rocket.Chat issue #28006). Otherwise the form, with a new or refreshed login flow. Behind a
+   * forward-auth proxy (TRUSTED_HEADER_USER), the person it names is signed in first, unless this
+   * browser's session is theirs already.
    */
   @Get()
   @Frameable()
@@ -53,6 +57,20 @@ export class LoginController {
     @Query('client') client: unknown,
   ): Promise<FastifyReply> {
     const target = this.login.target({ next, popup, client });
+    const header = await this.trustedHeader.signIn(request, reply);
+    if (header.kind === 'signed-in') {
+      this.flows.end(reply);
+      return this.views.redirect(reply, target);
+    }
+    if (header.kind === 'refused') {
+      const { status, error, values } = header.page;
+      const flow = this.flows.start(request, reply, target);
+      return this.views.form(request, reply, flow, {
+        status,
+        error,
+        errorValues: values,
+      });
+    }
     const session = await this.sessions.resolve(request);
     if (
       session &&

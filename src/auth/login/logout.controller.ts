@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Optional,
   Post,
   Req,
   Res,
@@ -11,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsrfGuard, LoginFlowCookie, RateLimit } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { Frameable } from '../../web/index.js';
+import { ProviderLogout } from '../oidc/provider-logout.service.js';
 import { loginClient } from './login-client.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
 import { LoginService } from './login.service.js';
@@ -30,11 +32,14 @@ export class LogoutController {
     private readonly flows: LoginFlowCookie,
     private readonly views: LoginViews,
     private readonly signedIn: SignedInPage,
+    /** Present when OpenID providers are configured (AuthModule.forRoot). */
+    @Optional() private readonly providerLogout?: ProviderLogout,
   ) {}
 
   /**
    * Ends the session (announced as `session.ended`), records the logout (from the bridge's side)
-   * and shows a page.
+   * and shows a page; for a session signed in through an OpenID provider, one that also ends the
+   * provider's session (RP-initiated logout) where the provider offers it.
    */
   @Post()
   @Frameable()
@@ -48,7 +53,8 @@ export class LogoutController {
     const ended = await this.sessions.logout(request, reply);
     this.login.loggedOut(ended, loginClient(request));
     this.flows.end(reply);
-    return this.views.loggedOut(request, reply, flow);
+    const atProvider = await this.providerLogout?.forEnded(ended);
+    return this.views.loggedOut(request, reply, flow, atProvider);
   }
 
   @Get()

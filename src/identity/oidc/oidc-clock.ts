@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 /**
  * The time OpenID sign-ins are judged by (pending-login expiry, ID token and logout token times).
- * Phase 2 binds it to the application's Clock (`useExisting`), so a test that moves that clock
+ * OidcModule binds it to the application's Clock (`useExisting`), so a test that moves that clock
  * moves this one too.
  */
 @Injectable()

@@ -41,7 +41,18 @@ export function classify(error: unknown): Failure {
     };
   }
   if (error instanceof client.WWWAuthenticateChallengeError) {
-    return { kind: 'http-status', status: error.status };
+    // A 401 to client_secret_basic carries the OAuth error in its challenge (RFC 6749, 5.2).
+    const challenge = error.cause.find(
+      (c) => typeof c.parameters.error === 'string',
+    );
+    return challenge
+      ? {
+          kind: 'oauth-error',
+          error: challenge.parameters.error!,
+          description: challenge.parameters.error_description,
+          status: error.status,
+        }
+      : { kind: 'http-status', status: error.status };
   }
   if (error instanceof client.ClientError) {
     const cause = error.cause as

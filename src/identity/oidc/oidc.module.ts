@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { getConfigToken } from '@nestjs/config';
+import { Clock, ClockModule } from '../../common/index.js';
 import type { RocketChatConfig } from '../../config/index.js';
 import { decodeEncryptionKey } from '../../config/index.js';
 import { prefixedModels } from '../../database/index.js';
@@ -26,10 +27,12 @@ import {
  * OpenID Connect as an identity source: the relying party (discovery, code flow, ID token and
  * userinfo), RP-initiated logout URLs, back-channel logout token validation and the doctor's
  * probes. It produces AuthenticatedPerson values and knows nothing of sessions, bridge users or
- * Rocket.Chat. With no provider configured its services are idle.
+ * Rocket.Chat. Imported only when a provider is configured (AuthModule.forRoot, the doctor).
  */
 @Module({
   imports: [
+    // The application's one Clock: a test that moves it moves sign-in and logout-token times too.
+    ClockModule,
     prefixedModels([
       {
         name: OIDC_PENDING_LOGIN_MODEL,
@@ -44,7 +47,7 @@ import {
     ]),
   ],
   providers: [
-    OidcClock,
+    { provide: OidcClock, useExisting: Clock },
     OidcDiscovery,
     PendingLoginRepository,
     LogoutTokenRepository,

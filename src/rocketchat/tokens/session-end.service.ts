@@ -8,8 +8,11 @@ import {
 } from './session-tokens.repository.js';
 import { appTokenRecordId } from './token-records.js';
 
-/** Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere. */
-const EXPLICIT_ENDS = new Set(['logout', 'user-disabled']);
+/**
+ * Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere (a
+ * logout at the OpenID provider is a logout too).
+ */
+const EXPLICIT_ENDS = new Set(['logout', 'user-disabled', 'provider-logout']);
 
 /**
  * What ending a bridge session does in Rocket.Chat: the tokens the bridge issued to it (the

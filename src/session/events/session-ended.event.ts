@@ -2,10 +2,16 @@
  * Why a session ended. `logout`: the user asked; `expired`: idle or absolute timeout (found on read
  * or by the sweep); `replaced`: a new login in the same browser; `user-disabled`: the user was
  * disabled or deleted (by an operator, another module, or found so when the session was read);
- * `password-changed`: the user's password was set after the session began.
+ * `password-changed`: the user's password was set after the session began; `provider-logout`: the
+ * OpenID provider it was signed in through ended the person's session there (back-channel logout).
  */
 export type SessionEndReason =
-  'logout' | 'expired' | 'replaced' | 'user-disabled' | 'password-changed';
+  | 'logout'
+  | 'expired'
+  | 'replaced'
+  | 'user-disabled'
+  | 'password-changed'
+  | 'provider-logout';
 
 /**
  * Emitted exactly once for every ended session, whatever ended it, after its record was deleted.
