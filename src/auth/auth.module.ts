@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LdapModule } from '../identity/index.js';
 import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
 import {
@@ -10,6 +11,7 @@ import { WebModule } from '../web/index.js';
 import { LoginAuditListener } from './listeners/login-audit.listener.js';
 import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
+import { PASSWORD_PROVIDERS } from './password/index.js';
 import { LoginProtection } from './protection/login-protection.service.js';
 import { LockoutModule } from './protection/lockout.module.js';
 import { PersonSignIn } from './sign-in/person-sign-in.service.js';
@@ -30,10 +32,13 @@ import { PersonSignIn } from './sign-in/person-sign-in.service.js';
     WebModule,
     LockoutModule,
     FirstUserModule,
+    // The directory, a password source of the login form (inert without LDAP_URL).
+    LdapModule,
   ],
   controllers: LOGIN_CONTROLLERS,
   providers: [
     ...LOGIN_PROVIDERS,
+    ...PASSWORD_PROVIDERS,
     LoginProtection,
     PersonSignIn,
     LoginAuditListener,

@@ -7,6 +7,7 @@ export { LOCAL_SOURCE } from './user-document.js';
 export { UserIdentitiesRepository } from './user-identities.repository.js';
 export {
   CredentialsService,
+  toAuthenticated,
   type AuthenticatedUser,
 } from './credentials.service.js';
 export { UserAdminService } from './user-admin.service.js';

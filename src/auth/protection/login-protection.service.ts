@@ -3,11 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { type AuthConfig, InjectConfig } from '../../config/index.js';
 import { addressKey } from '../../security/index.js';
-import {
-  type AuthenticatedUser,
-  CredentialsService,
-  parseUsername,
-} from '../../users/index.js';
+import { type AuthenticatedUser, parseUsername } from '../../users/index.js';
 import { AccountLockedEvent } from '../events/account-locked.event.js';
 import {
   LoginAttemptedEvent,
@@ -18,13 +14,16 @@ import { AccountLockout } from './account-lockout.service.js';
 import { AddressFailures } from './address-failures.service.js';
 import {
   LoginBusyError,
+  PasswordCheckIncompleteError,
   TooManyLoginAttemptsError,
 } from './login-protection.errors.js';
+import { PasswordSources } from '../password/password-sources.service.js';
 import { PasswordCheckGate } from './password-check-gate.js';
 import { sleep, TimingEqualizer } from './timing-equalizer.js';
 
 /**
- * The one way the login form checks a password: `CredentialsService.verify` wrapped in its
+ * The one way the login form checks a password: `PasswordSources.verify` (the bridge's own
+ * users and the directory, in the configured order) wrapped in its
  * protections, each decided before any hashing. In order: the client address's failure budget
  * (429, TooManyLoginAttemptsError), a place among the concurrent password checks (503,
  * LoginBusyError), the account's lockout, then the check. A locked account answers null, like a
@@ -39,7 +38,7 @@ export class LoginProtection {
 
   constructor(
     @InjectConfig('auth') config: AuthConfig,
-    private readonly credentials: CredentialsService,
+    private readonly credentials: PasswordSources,
     private readonly lockout: AccountLockout,
     private readonly addresses: AddressFailures,
     private readonly events: EventEmitter2,
@@ -71,12 +70,24 @@ export class LoginProtection {
     try {
       outcome = await this.gate.run(async () => {
         const admission = await this.lockout.admit(key);
-        return {
-          admission,
-          user: admission.admitted
-            ? await this.credentials.verify(username, password)
-            : null,
-        };
+        if (!admission.admitted) {
+          return { admission, user: null };
+        }
+        try {
+          return {
+            admission,
+            user: await this.credentials.verify(username, password),
+          };
+        } catch (error) {
+          // Counted like a wrong password, then answered with its own message.
+          if (
+            error instanceof PasswordCheckIncompleteError &&
+            error.countsAsFailure
+          ) {
+            return { admission, user: null, incomplete: error };
+          }
+          throw error;
+        }
       });
     } catch (error) {
       if (error instanceof LoginBusyError) {
@@ -84,7 +95,7 @@ export class LoginProtection {
       }
       throw error;
     }
-    const { admission, user } = outcome;
+    const { admission, user, incomplete } = outcome;
 
     if (user) {
       await this.lockout.succeeded(key);
@@ -93,7 +104,10 @@ export class LoginProtection {
     }
 
     if (admission.admitted) {
-      this.timing.record(performance.now() - started);
+      // An incomplete check's duration says nothing about a failed one.
+      if (!incomplete) {
+        this.timing.record(performance.now() - started);
+      }
     } else {
       await this.equalize(password, performance.now() - started);
     }
@@ -107,6 +121,9 @@ export class LoginProtection {
         AccountLockedEvent.eventName,
         new AccountLockedEvent(name, lock.until, lock.level, client),
       );
+    }
+    if (incomplete) {
+      throw incomplete;
     }
     return null;
   }
