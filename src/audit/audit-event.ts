@@ -100,11 +100,10 @@ export type AuditEvent =
       readonly rocketChat: string;
     }
   | {
-      /** The directory vouches again for a person it had deprovisioned. */
+      /** The source vouches again for a deprovisioned person: the bridge re-activated the account. */
       readonly kind: 'account.reinstated';
       readonly userId: string;
-      readonly username: string;
-      readonly rocketChat: string;
+      readonly rocketChatUserId: string;
     };
 
 export type AuditKind = AuditEvent['kind'];

@@ -5,7 +5,7 @@ import { RevocationService } from './revocation.service.js';
 import { SessionTokensRepository } from './session-tokens.repository.js';
 
 /** Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere. */
-const EXPLICIT_ENDS = new Set(['logout', 'user-disabled']);
+const EXPLICIT_ENDS = new Set(['logout', 'user-disabled', 'deprovisioned']);
 
 /**
  * What ending a bridge session does in Rocket.Chat: the token the bridge issued to it is revoked
