@@ -14,6 +14,7 @@ export { UserAdminService } from './user-admin.service.js';
 export { UsersModule } from './users.module.js';
 export { UsersRepository } from './users.repository.js';
 export {
+  GroupsFromSourceError,
   InvalidUserFieldError,
   PasswordPolicyError,
   UserNotFoundError,
