@@ -19,6 +19,7 @@ export {
   issue40598Status,
   type Issue40598Status,
 } from './client/issue-40598.js';
+export { TokenHandOff } from './tokens/token-handoff.service.js';
 export {
   AccountStanding,
   DEACTIVATION_RETRY_MS,

@@ -52,6 +52,7 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 import { TokenMinter } from './tokens/token-minter.service.js';
 import { TokenRedelivery } from './tokens/token-redelivery.service.js';
 import { TokenRetirement } from './tokens/token-retirement.service.js';
+import { TokenHandOff } from './tokens/token-handoff.service.js';
 import { AccountStanding } from './standing/account-standing.service.js';
 import { StandingMarks } from './standing/standing-marks.repository.js';
 
@@ -109,12 +110,13 @@ import { StandingMarks } from './standing/standing-marks.repository.js';
     SessionEndedListener,
     StandingMarks,
     AccountStanding,
+    TokenHandOff,
     RocketChatOrigins,
     PostLoginPage,
     EmptyBodyHook,
   ],
   // The source re-check (deprovisioning, groups) works on accounts through these.
-  exports: [AccountStanding, GroupSyncModule],
+  exports: [AccountStanding, TokenHandOff, GroupSyncModule],
   controllers: [
     ApiUrlController,
     PostLoginController,
