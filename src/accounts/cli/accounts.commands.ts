@@ -13,6 +13,7 @@ import { CONFIG_NAMESPACES } from '../../config/index.js';
 import { DatabaseModule } from '../../database/index.js';
 import { LdapModule } from '../../identity/index.js';
 import { MetricsService } from '../../observability/index.js';
+import { RocketChatModule } from '../../rocketchat/index.js';
 import { PasswordsModule, UsersModule } from '../../users/index.js';
 import { SourceRecheckModule } from '../accounts.module.js';
 import { LoginTest } from '../login-test.service.js';
@@ -25,7 +26,7 @@ import { loginTestText, syncText } from './accounts-output.js';
 class CliMetrics {}
 
 @Module({
-  imports: [SourceRecheckModule],
+  imports: [SourceRecheckModule, RocketChatModule],
   providers: [UsersSync],
   exports: [UsersSync],
 })
