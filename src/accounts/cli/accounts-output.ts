@@ -23,7 +23,7 @@ export function syncText(result: SyncResult): string {
   const lines = result.users.map((r) => userLine(r, result.dryRun));
   const s = result.summary;
   lines.push(
-    `${result.dryRun ? 'Dry run: nothing changed. ' : ''}` +
+    (result.dryRun ? 'Dry run: nothing changed. ' : '') +
       `${s.directoryUsers} directory user(s): ${s.active} active, ${s.deprovisioned} deprovisioned, ` +
       `${s.unavailable} not checked (directory unavailable); ${s.sessionsEnded} session(s) ended; ` +
       `group mappings applied for ${s.otherUsers} other user(s)`,
