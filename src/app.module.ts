@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AccountsModule } from './accounts/index.js';
 import { AuditModule } from './audit/index.js';
 import { AuthModule } from './auth/index.js';
 import { ConfigModule, type ConfigModuleOptions } from './config/index.js';
@@ -27,6 +28,8 @@ export class AppModule {
         AuthModule,
         SessionModule,
         RocketChatModule,
+        // Directory people re-checked while signed in; accounts deprovisioned when they leave.
+        AccountsModule,
       ],
     };
   }

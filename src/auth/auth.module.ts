@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClockModule } from '../common/index.js';
+import { LdapModule } from '../identity/index.js';
 import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
 import {
@@ -11,6 +12,7 @@ import { WebModule } from '../web/index.js';
 import { LoginAuditListener } from './listeners/login-audit.listener.js';
 import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
+import { PASSWORD_PROVIDERS } from './password/index.js';
 import { DeviceCookie } from './protection/device-cookie.js';
 import { DeviceTokens } from './protection/device-tokens.js';
 import { LoginProtection } from './protection/login-protection.service.js';
@@ -34,10 +36,13 @@ import { PersonSignIn } from './sign-in/person-sign-in.service.js';
     LockoutModule,
     FirstUserModule,
     ClockModule,
+    // The directory, a password source of the login form (inert without LDAP_URL).
+    LdapModule,
   ],
   controllers: LOGIN_CONTROLLERS,
   providers: [
     ...LOGIN_PROVIDERS,
+    ...PASSWORD_PROVIDERS,
     LoginProtection,
     PersonSignIn,
     DeviceTokens,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { LdapModule } from '../identity/index.js';
 import { RocketChatClientModule } from '../rocketchat/index.js';
 import { BridgeTokenCheck } from './checks/bridge-token.check.js';
 import { CreateTokenCheck } from './checks/create-token.check.js';
+import { LdapChecks } from './checks/ldap.checks.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { PermissionsCheck } from './checks/permissions.check.js';
 import { RocketChatServerCheck } from './checks/rocketchat-server.check.js';
@@ -10,7 +12,7 @@ import { DoctorService } from './doctor.service.js';
 
 /** `rc-bridge doctor`: the checks, run from the CLI against the real MongoDB and Rocket.Chat. */
 @Module({
-  imports: [RocketChatClientModule],
+  imports: [RocketChatClientModule, LdapModule],
   providers: [
     MongoDbCheck,
     RocketChatServerCheck,
@@ -18,6 +20,7 @@ import { DoctorService } from './doctor.service.js';
     PermissionsCheck,
     CreateTokenCheck,
     RocketChatChecks,
+    LdapChecks,
     DoctorService,
   ],
   exports: [DoctorService],

@@ -6,6 +6,7 @@ import {
   type SessionConfig,
 } from '../config/index.js';
 import { corsFramingChecks } from './checks/cors-framing.check.js';
+import { LdapChecks } from './checks/ldap.checks.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { RocketChatChecks } from './checks/rocketchat.checks.js';
 import { sameSiteCheck } from './checks/same-site.check.js';
@@ -14,6 +15,8 @@ import { ok, type CheckResult } from './doctor-check.js';
 export interface DoctorOptions {
   /** Set Rocket.Chat's Accounts_iframe_* settings to this bridge's URLs where they differ. */
   readonly fix: boolean;
+  /** A name to run LDAP_USER_FILTER for (`--ldap-user`). */
+  readonly ldapUser?: string;
 }
 
 /** Runs every check in order; later checks use what earlier ones found, or say why they skip. */
@@ -25,6 +28,7 @@ export class DoctorService {
     @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
     private readonly mongodb: MongoDbCheck,
     private readonly rocketchatChecks: RocketChatChecks,
+    private readonly ldapChecks: LdapChecks,
   ) {}
 
   async run(options: DoctorOptions): Promise<CheckResult[]> {
@@ -38,6 +42,7 @@ export class DoctorService {
         apiMethod: found.apiMethod,
       })),
       sameSiteCheck(this.app, this.rocketchat, this.session),
+      ...(await this.ldapChecks.run(options.ldapUser)),
     );
     return results;
   }

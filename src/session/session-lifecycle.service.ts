@@ -88,6 +88,8 @@ export class SessionLifecycle {
       expiresAt: this.slidingExpiry(now, absoluteExpiresAt),
       absoluteExpiresAt,
       interactionRequired: false,
+      // Signing in is the source's latest word on the person.
+      sourceCheckedAt: new Date(now),
     });
     return { session: toSession(record), token };
   }

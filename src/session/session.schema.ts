@@ -23,6 +23,11 @@ export interface SessionRecord {
   interactionRequired: boolean;
   /** "Continue as" was chosen: the next hand-out replaces the session's token (absent: no). */
   tokenRenewal?: boolean;
+  /**
+   * When the person's identity source last vouched for them (sign-in, then each re-check of a
+   * directory person); absent on sessions from before re-checks existed (due at once).
+   */
+  sourceCheckedAt?: Date;
 }
 
 export const SessionSchema = new Schema<SessionRecord>(
@@ -35,6 +40,7 @@ export const SessionSchema = new Schema<SessionRecord>(
     absoluteExpiresAt: { type: Date, required: true },
     interactionRequired: { type: Boolean, required: true, default: false },
     tokenRenewal: { type: Boolean },
+    sourceCheckedAt: { type: Date },
   },
   { versionKey: false },
 );
@@ -47,3 +53,5 @@ SessionSchema.index(
 );
 // The sweep's query, also where the server refuses the TTL index (FerretDB v1).
 SessionSchema.index({ expiresAt: 1, _id: 1 });
+// The source re-check's query: sessions whose person is due to be checked again.
+SessionSchema.index({ sourceCheckedAt: 1 });

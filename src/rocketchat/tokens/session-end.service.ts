@@ -9,7 +9,7 @@ import {
 import { appTokenRecordId } from './token-records.js';
 
 /** Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere. */
-const EXPLICIT_ENDS = new Set(['logout', 'user-disabled']);
+const EXPLICIT_ENDS = new Set(['logout', 'user-disabled', 'deprovisioned']);
 
 /**
  * What ending a bridge session does in Rocket.Chat: the tokens the bridge issued to it (the

@@ -2,10 +2,17 @@
  * Why a session ended. `logout`: the user asked; `expired`: idle or absolute timeout (found on read
  * or by the sweep); `replaced`: a new login in the same browser; `user-disabled`: the user was
  * disabled or deleted (by an operator, another module, or found so when the session was read);
- * `password-changed`: the user's password was set after the session began.
+ * `password-changed`: the user's password was set after the session began; `deprovisioned`: the
+ * user's identity source no longer vouches for them (gone from the directory, disabled there, out
+ * of the required group).
  */
 export type SessionEndReason =
-  'logout' | 'expired' | 'replaced' | 'user-disabled' | 'password-changed';
+  | 'logout'
+  | 'expired'
+  | 'replaced'
+  | 'user-disabled'
+  | 'password-changed'
+  | 'deprovisioned';
 
 /**
  * Emitted exactly once for every ended session, whatever ended it, after its record was deleted.
