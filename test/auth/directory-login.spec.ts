@@ -3,8 +3,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config/index.js';
+import { LockAdmin } from '../../src/auth/protection/lock-admin.service.js';
 import { UserAdminService, UsersRepository } from '../../src/users/index.js';
-import { csrfOf, setCookies } from '../support/browser-like-client.js';
+import {
+  BrowserLikeClient,
+  csrfOf,
+  setCookies,
+} from '../support/browser-like-client.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import {
   GROUPS_DN,
@@ -341,6 +346,80 @@ describe('lockout and per-address limits count directory failures', () => {
         await attemptLogin(t.app, 'heidi', 'heidi-pw-1', { ip: '10.5.0.1' }),
       ),
     ).toMatch(/^429 /);
+  });
+});
+
+describe('device cookies for directory people (the same LoginProtection path as local users)', () => {
+  const DEVICE = '__Host-rcbridge_session_device';
+  const THROTTLED = /^429 /;
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await appWith('dirdevice', {
+      TRUST_PROXY: 'loopback',
+      LOGIN_IP_MAX_FAILURES: '8',
+    });
+    await d.addPerson('ivan', 'ivan-pw-1');
+  });
+
+  /** A browser behind the trusted proxy, as client address `ip`. */
+  const browser = (ip: string) =>
+    new BrowserLikeClient(t.app, { 'x-forwarded-for': ip });
+
+  async function signIn(
+    client: BrowserLikeClient,
+    username: string,
+    password: string,
+  ): Promise<string> {
+    // Only the device cookie is carried from one attempt to the next.
+    client.cookies.delete('__Host-rcbridge_session');
+    const { csrf } = await client.open('/login');
+    return outcome(await client.post('/login', { csrf, username, password }));
+  }
+
+  it('should give a directory person a device cookie that outlasts an attacker locking the account and spending the address budget', async () => {
+    const office = '192.0.2.90';
+    const own = browser(office);
+    expect(await signIn(own, 'ivan', 'ivan-pw-1')).toBe(SIGNED_IN);
+    expect(own.cookies.get(DEVICE)).toMatch(/^d1\./);
+
+    // An attacker elsewhere locks the account with wrong directory passwords ...
+    for (let i = 0; i < 5; i += 1) {
+      expect(
+        await signIn(browser(`203.0.113.${i}`), 'ivan', `guess-${i}`),
+      ).toBe(WRONG);
+    }
+    expect(await signIn(browser('198.51.100.90'), 'ivan', 'ivan-pw-1')).toBe(
+      WRONG,
+    );
+    // ... and a spray from the office spends its address budget.
+    for (let i = 0; i < 8; i += 1) {
+      await signIn(browser(office), `sprayed${i}`, 'Autumn2034!');
+    }
+    expect(await signIn(browser(office), 'ivan', 'ivan-pw-1')).toMatch(
+      THROTTLED,
+    );
+    // ivan's own browser is judged by its cookie: in, whatever case is typed.
+    expect(await signIn(own, 'IVAN', 'ivan-pw-1')).toBe(SIGNED_IN);
+  });
+
+  it('should count wrong directory passwords against the device cookie, and lock it by itself', async () => {
+    await d.addPerson('judy', 'judy-pw-1');
+    const own = browser('198.51.100.91');
+    expect(await signIn(own, 'judy', 'judy-pw-1')).toBe(SIGNED_IN);
+    for (let i = 0; i < 5; i += 1) {
+      expect(await signIn(own, 'judy', `wrong-${i}`)).toBe(WRONG);
+    }
+    const binds = d.bindsFor(personDn('judy'));
+    expect(await signIn(own, 'judy', 'judy-pw-1')).toBe(WRONG);
+    // A locked device is refused before the directory is asked.
+    expect(d.bindsFor(personDn('judy'))).toBe(binds);
+    expect(await t.app.get(LockAdmin).list()).toContainEqual(
+      expect.objectContaining({ kind: 'device', target: 'judy' }),
+    );
+    // Its failures were its own: another browser still signs judy in.
+    expect(await signIn(browser('198.51.100.92'), 'judy', 'judy-pw-1')).toBe(
+      SIGNED_IN,
+    );
   });
 });
 

@@ -75,6 +75,41 @@ describe('rc-bridge doctor: the directory', () => {
     );
   });
 
+  it('should give the TLS details of an ldaps:// server, and fail readably a certificate LDAP_CA_FILE does not trust or that names another host', async () => {
+    const ldaps = await doctor(env({ LDAP_URL: d.ldapsUrl }));
+    expect(ldaps.line('ldap.server')?.title).toBe(`LDAP server ${d.ldapsUrl}`);
+    expect(ldaps.line('ldap.server')?.message).toMatch(
+      /^TLSv1\.[23] \(.+\); certificate .*CN=localhost.*, issued by .*CN=Test Directory CA.*, valid until /,
+    );
+    expect(ldaps.status('ldap.bind')).toBe('ok');
+
+    const fix =
+      'Check LDAP_URL, the firewall, and (for TLS failures) LDAP_CA_FILE and the host name in the certificate.';
+    for (const url of [d.ldapUrl, d.ldapsUrl]) {
+      const untrusted = await doctor(
+        env({ LDAP_URL: url, LDAP_CA_FILE: d.pki.otherCaFile }),
+      );
+      expect(untrusted.line('ldap.server')).toMatchObject({
+        status: 'fail',
+        fix,
+      });
+      expect(untrusted.line('ldap.server')?.message).toMatch(
+        /^unreachable: .*certificate is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+      );
+      // No service bind is tried over a connection that is not trusted.
+      expect(untrusted.line('ldap.bind')).toBeUndefined();
+      expect(untrusted.code).toBe(1);
+    }
+    const wrongName = await doctor(env({ LDAP_URL: d.ldapsWrongNameUrl }));
+    expect(wrongName.line('ldap.server')).toMatchObject({
+      status: 'fail',
+      fix,
+    });
+    expect(wrongName.line('ldap.server')?.message).toMatch(
+      /ERR_TLS_CERT_ALTNAME_INVALID/,
+    );
+  });
+
   it('should fail the service bind with a wrong password, without printing it', async () => {
     const run = await doctor(env({ LDAP_BIND_PASSWORD: 'Wrong-Service-Pw-1' }));
     expect(run.line('ldap.bind')?.status).toBe('fail');
