@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AccountsModule } from './accounts/index.js';
 import { AuditModule } from './audit/index.js';
 import { AuthModule } from './auth/index.js';
 import {
@@ -34,6 +35,8 @@ export class AppModule {
         AuthModule.forRoot(config),
         SessionModule,
         RocketChatModule,
+        // Directory people re-checked while signed in; accounts deprovisioned when they leave.
+        AccountsModule,
       ],
     };
   }

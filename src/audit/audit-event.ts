@@ -107,6 +107,33 @@ export type AuditEvent =
       readonly target: string;
       /** The mapping rule that caused a grant. */
       readonly rule?: string;
+    }
+  // The directory (LDAP): its answers to the login form, and what leaving it does.
+  | {
+      readonly kind: 'login.directory';
+      readonly username: string;
+      /** `succeeded`, the directory's refusal, `unavailable`… (the form says "wrong credentials"). */
+      readonly result: string;
+      readonly userId?: string;
+      /** The person's entry. */
+      readonly dn?: string;
+      readonly detail?: string;
+    }
+  | {
+      /** The directory no longer vouches for the person (gone, disabled, out of the group). */
+      readonly kind: 'account.deprovisioned';
+      readonly userId: string;
+      readonly username: string;
+      readonly reason: string;
+      readonly sessionsEnded: number;
+      /** What happened to the Rocket.Chat account (deactivated, kept, refused…). */
+      readonly rocketChat: string;
+    }
+  | {
+      /** The source vouches again for a deprovisioned person: the bridge re-activated the account. */
+      readonly kind: 'account.reinstated';
+      readonly userId: string;
+      readonly rocketChatUserId: string;
     };
 
 export type AuditKind = AuditEvent['kind'];
@@ -136,6 +163,9 @@ const OUTCOMES: Record<AuditKind, AuditOutcome> = {
   'oidc.backchannel-logout.refused': 'refused',
   'rocketchat.group.granted': 'success',
   'rocketchat.group.withdrawn': 'success',
+  'login.directory': 'info',
+  'account.deprovisioned': 'info',
+  'account.reinstated': 'info',
 };
 
 export function outcomeOf(kind: AuditKind): AuditOutcome {

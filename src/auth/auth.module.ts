@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClockModule } from '../common/index.js';
 import type { AllConfig } from '../config/index.js';
-import { OidcModule } from '../identity/index.js';
+import { LdapModule, OidcModule } from '../identity/index.js';
 import { SecurityModule } from '../security/index.js';
 import { SessionModule } from '../session/index.js';
 import {
@@ -14,6 +14,7 @@ import { LoginAuditListener } from './listeners/login-audit.listener.js';
 import { LoginMetricsListener } from './listeners/login-metrics.listener.js';
 import { SignInAuditListener } from './listeners/sign-in-audit.listener.js';
 import { LOGIN_CONTROLLERS, LOGIN_PROVIDERS } from './login/index.js';
+import { PASSWORD_PROVIDERS } from './password/index.js';
 import { DeviceCookie } from './protection/device-cookie.js';
 import { DeviceTokens } from './protection/device-tokens.js';
 import { OIDC_CONTROLLERS, OIDC_PROVIDERS } from './oidc/index.js';
@@ -41,10 +42,13 @@ import { TrustedHeaderSignIn } from './trusted-header/trusted-header-sign-in.ser
     LockoutModule,
     FirstUserModule,
     ClockModule,
+    // The directory, a password source of the login form (inert without LDAP_URL).
+    LdapModule,
   ],
   controllers: LOGIN_CONTROLLERS,
   providers: [
     ...LOGIN_PROVIDERS,
+    ...PASSWORD_PROVIDERS,
     LoginProtection,
     PersonSignIn,
     DeviceTokens,

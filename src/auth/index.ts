@@ -18,7 +18,12 @@ export type { LoginClient } from './events/login-client.js';
 export {
   NO_LINKING,
   PersonSignIn,
+  profileOf,
   SignInRefusedError,
   type LinkPolicy,
   type SignInRefusal,
 } from './sign-in/index.js';
+export {
+  DirectoryUnavailableError,
+  PasswordSources,
+} from './password/index.js';

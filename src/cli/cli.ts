@@ -48,7 +48,10 @@ export async function runCli(
     () => program.opts<{ verbose?: boolean }>().verbose === true,
   );
   for (const group of groups) {
-    const command = program.command(group.name).description(group.description);
+    // Groups of the same name share one command (`users` has parts that need more modules).
+    const command =
+      program.commands.find((c) => c.name() === group.name) ??
+      program.command(group.name).description(group.description);
     group.register(command, runtime.contextFor(group));
   }
 

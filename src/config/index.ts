@@ -27,12 +27,15 @@ export type {
 export { InjectConfig } from './inject-config.decorator.js';
 export type {
   LdapConfig,
+  LdapDeprovisionMode,
   LdapFlavor,
   LdapGroupFormat,
   LdapGroupSettings,
   LdapGroupSource,
+  LdapPolicy,
   LdapServerAddress,
   LdapSettings,
+  PasswordSource,
 } from './ldap.config.js';
 export { splitUnescaped } from './ldap-syntax.js';
 export type { MongoConfig } from './mongo.config.js';

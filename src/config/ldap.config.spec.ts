@@ -299,3 +299,54 @@ describe('ldap configuration', () => {
     ]);
   });
 });
+
+describe('ldap policy (login form sources, linking, deprovisioning)', () => {
+  it('should ask the bridge first and the directory second, link nobody by name and deactivate by default', () => {
+    expect(settings(MINIMAL).policy).toEqual({
+      passwordSources: ['local', 'ldap'],
+      linkByUsername: false,
+      deprovision: 'deactivate',
+    });
+  });
+
+  it('should take another order, one source, linking by name and the logout policy', () => {
+    expect(
+      settings({
+        ...MINIMAL,
+        LOGIN_PASSWORD_SOURCES: ' LDAP , local',
+        LDAP_LINK_BY_USERNAME: 'true',
+        LDAP_DEPROVISION: 'logout',
+      }).policy,
+    ).toEqual({
+      passwordSources: ['ldap', 'local'],
+      linkByUsername: true,
+      deprovision: 'logout',
+    });
+    expect(
+      settings({ ...MINIMAL, LOGIN_PASSWORD_SOURCES: 'ldap' }).policy
+        .passwordSources,
+    ).toEqual(['ldap']);
+  });
+
+  it.each(['oidc', 'local,local', ',', 'local;ldap'])(
+    'should refuse LOGIN_PASSWORD_SOURCES=%s',
+    (value) => {
+      expect(problems({ ...MINIMAL, LOGIN_PASSWORD_SOURCES: value })).toEqual([
+        'LOGIN_PASSWORD_SOURCES: must list local and/or ldap, separated by commas, each once (for example local,ldap)',
+      ]);
+    },
+  );
+
+  it('should refuse ldap among the sources without LDAP_URL, and accept local alone', () => {
+    expect(problems({ LOGIN_PASSWORD_SOURCES: 'local,ldap' })).toEqual([
+      'LOGIN_PASSWORD_SOURCES: names ldap, but LDAP_URL is not set',
+    ]);
+    expect(problems({ LOGIN_PASSWORD_SOURCES: 'local' })).toEqual([]);
+  });
+
+  it('should refuse an unknown deprovisioning policy', () => {
+    expect(problems({ ...MINIMAL, LDAP_DEPROVISION: 'delete' })).toEqual([
+      'LDAP_DEPROVISION: must be one of: deactivate, logout',
+    ]);
+  });
+});

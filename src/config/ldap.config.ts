@@ -4,6 +4,11 @@ import type { EnvReader } from './env.js';
 import { readAttribute, readAttributeList, readDn } from './ldap-env.js';
 import { readGroups, type LdapGroupSettings } from './ldap-groups.config.js';
 import {
+  checkPasswordSourcesWithoutLdap,
+  readLdapPolicy,
+  type LdapPolicy,
+} from './ldap-policy.config.js';
+import {
   checkFilterTemplate,
   isLoopbackServer,
   parseLdapServers,
@@ -16,6 +21,11 @@ export type {
   LdapGroupSource,
 } from './ldap-groups.config.js';
 export type { LdapServerAddress } from './ldap-syntax.js';
+export type {
+  LdapDeprovisionMode,
+  LdapPolicy,
+  PasswordSource,
+} from './ldap-policy.config.js';
 
 /** Which directory the defaults suit: OpenLDAP (and 389-DS, FreeIPA) or Active Directory. */
 export type LdapFlavor = 'openldap' | 'ad';
@@ -49,6 +59,8 @@ export interface LdapSettings {
   readonly poolSize: number;
   /** How often a signed-in directory person is checked again (used by the session re-check). */
   readonly recheckIntervalMs: number;
+  /** The login form's source order, linking of local users, what leaving the directory does. */
+  readonly policy: LdapPolicy;
 }
 
 /** LDAP sign-in is off when LDAP_URL is unset. */
@@ -96,6 +108,7 @@ export function readLdapConfig(r: EnvReader): LdapConfig {
     if (stray !== undefined) {
       r.fail('LDAP_URL', `is required when ${stray} is set`);
     }
+    checkPasswordSourcesWithoutLdap(r);
     return { enabled: false };
   }
   const parsed = parseLdapServers(urls);
@@ -164,6 +177,7 @@ export function readLdapConfig(r: EnvReader): LdapConfig {
       min: 5000,
       max: 86_400_000,
     }),
+    policy: readLdapPolicy(r),
   };
 }
 

@@ -35,7 +35,11 @@ export const doctorCommandGroup: CommandGroup = {
         "set Rocket.Chat's Accounts_iframe_* settings to this bridge's URLs (through its REST API)",
       )
       .option('--json', 'print the results as JSON')
-      .action((options: { fix?: boolean; json?: boolean }) =>
+      .option(
+        '--ldap-user <name>',
+        'also run LDAP_USER_FILTER for this name: the entry, its groups, LDAP_REQUIRED_GROUP',
+      )
+      .action((options: { fix?: boolean; json?: boolean; ldapUser?: string }) =>
         runDoctor(context, options),
       );
   },
@@ -43,12 +47,14 @@ export const doctorCommandGroup: CommandGroup = {
 
 async function runDoctor(
   { io, run }: GroupContext,
-  options: { fix?: boolean; json?: boolean },
+  options: { fix?: boolean; json?: boolean; ldapUser?: string },
 ): Promise<void> {
   let results: CheckResult[];
   try {
     results = await run((app) =>
-      app.get(DoctorService).run({ fix: options.fix === true }),
+      app
+        .get(DoctorService)
+        .run({ fix: options.fix === true, ldapUser: options.ldapUser }),
     );
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) {

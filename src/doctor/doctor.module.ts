@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ConfigSubset } from '../config/index.js';
-import { OidcModule } from '../identity/index.js';
+import { LdapModule, OidcModule } from '../identity/index.js';
 import { RocketChatClientModule } from '../rocketchat/index.js';
 import { BridgeTokenCheck } from './checks/bridge-token.check.js';
 import { CreateTokenCheck } from './checks/create-token.check.js';
+import { LdapChecks } from './checks/ldap.checks.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { PermissionsCheck } from './checks/permissions.check.js';
 import { RocketChatServerCheck } from './checks/rocketchat-server.check.js';
@@ -12,7 +13,7 @@ import { DoctorService } from './doctor.service.js';
 
 /** `rc-bridge doctor`: the checks, run from the CLI against the real MongoDB and Rocket.Chat. */
 @Module({
-  imports: [RocketChatClientModule],
+  imports: [RocketChatClientModule, LdapModule],
   providers: [
     MongoDbCheck,
     RocketChatServerCheck,
@@ -20,6 +21,7 @@ import { DoctorService } from './doctor.service.js';
     PermissionsCheck,
     CreateTokenCheck,
     RocketChatChecks,
+    LdapChecks,
     DoctorService,
   ],
   exports: [DoctorService],

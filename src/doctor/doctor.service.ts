@@ -7,6 +7,7 @@ import {
 } from '../config/index.js';
 import { OidcDoctorProbes } from '../identity/index.js';
 import { corsFramingChecks } from './checks/cors-framing.check.js';
+import { LdapChecks } from './checks/ldap.checks.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { RocketChatChecks } from './checks/rocketchat.checks.js';
 import { sameSiteCheck } from './checks/same-site.check.js';
@@ -15,6 +16,8 @@ import { ok, type CheckResult } from './doctor-check.js';
 export interface DoctorOptions {
   /** Set Rocket.Chat's Accounts_iframe_* settings to this bridge's URLs where they differ. */
   readonly fix: boolean;
+  /** A name to run LDAP_USER_FILTER for (`--ldap-user`). */
+  readonly ldapUser?: string;
 }
 
 /** Runs every check in order; later checks use what earlier ones found, or say why they skip. */
@@ -26,6 +29,7 @@ export class DoctorService {
     @InjectConfig('rocketchat') private readonly rocketchat: RocketChatConfig,
     private readonly mongodb: MongoDbCheck,
     private readonly rocketchatChecks: RocketChatChecks,
+    private readonly ldapChecks: LdapChecks,
     /** Present when OpenID providers are configured (DoctorModule.forRoot). */
     @Optional() private readonly oidc?: OidcDoctorProbes,
   ) {}
@@ -43,6 +47,7 @@ export class DoctorService {
       sameSiteCheck(this.app, this.rocketchat, this.session),
       // Per OpenID provider: discovery, client credentials, the URIs to register, clock skew.
       ...((await this.oidc?.probeAll()) ?? []),
+      ...(await this.ldapChecks.run(options.ldapUser)),
     );
     return results;
   }

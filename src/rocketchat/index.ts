@@ -19,3 +19,19 @@ export {
   issue40598Status,
   type Issue40598Status,
 } from './client/issue-40598.js';
+export { TokenHandOff } from './tokens/token-handoff.service.js';
+export {
+  AccountStanding,
+  DEACTIVATION_RETRY_MS,
+  type AccountAction,
+  type StandingOutcome,
+} from './standing/account-standing.service.js';
+export {
+  GroupSync,
+  GroupSyncModule,
+  evaluateGroupMappings,
+  type GroupEvaluation,
+  type GroupSyncOutcome,
+  type GroupTarget,
+  type WantedTarget,
+} from './groups/index.js';

@@ -53,6 +53,9 @@ import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 import { TokenMinter } from './tokens/token-minter.service.js';
 import { TokenRedelivery } from './tokens/token-redelivery.service.js';
 import { TokenRetirement } from './tokens/token-retirement.service.js';
+import { TokenHandOff } from './tokens/token-handoff.service.js';
+import { AccountStanding } from './standing/account-standing.service.js';
+import { StandingMarks } from './standing/standing-marks.repository.js';
 
 /** The API URL, Rocket.Chat REST client, provisioning and token lifecycle. */
 @Module({
@@ -106,11 +109,16 @@ import { TokenRetirement } from './tokens/token-retirement.service.js';
     SessionEnd,
     OrphanSweeper,
     SessionEndedListener,
+    StandingMarks,
+    AccountStanding,
+    TokenHandOff,
     RocketChatOrigins,
     PostLoginPage,
     AppLinkOffer,
     EmptyBodyHook,
   ],
+  // The source re-check (deprovisioning, groups) works on accounts through these.
+  exports: [AccountStanding, TokenHandOff, GroupSyncModule],
   controllers: [
     ApiUrlController,
     PostLoginController,

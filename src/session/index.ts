@@ -8,6 +8,7 @@ export { SessionCookies } from './session-cookies.js';
 export { SessionLifecycle } from './session-lifecycle.service.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session.service.js';
+export { SessionSourceChecks } from './session-source-checks.service.js';
 export {
   SessionUserCheck,
   type SessionUserVerdict,

@@ -95,6 +95,8 @@ export class SessionLifecycle {
       absoluteExpiresAt,
       interactionRequired: false,
       ...(oidc ? { oidc: { ...oidc } } : {}),
+      // Signing in is the source's latest word on the person.
+      sourceCheckedAt: new Date(now),
     });
     return { session: toSession(record), token };
   }

@@ -11,6 +11,7 @@ import { SessionLifecycle } from './session-lifecycle.service.js';
 import { SessionRepository } from './session.repository.js';
 import { SESSION_MODEL, SessionSchema } from './session.schema.js';
 import { SessionService } from './session.service.js';
+import { SessionSourceChecks } from './session-source-checks.service.js';
 import { SessionSweeper } from './session-sweeper.service.js';
 import { SessionUserCheck } from './session-user-check.service.js';
 
@@ -37,8 +38,14 @@ import { SessionUserCheck } from './session-user-check.service.js';
     SessionService,
     SessionUserCheck,
     SessionSweeper,
+    SessionSourceChecks,
     { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
   ],
-  exports: [SessionService, SessionLifecycle, SessionCookies],
+  exports: [
+    SessionService,
+    SessionLifecycle,
+    SessionCookies,
+    SessionSourceChecks,
+  ],
 })
 export class SessionModule {}

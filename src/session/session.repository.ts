@@ -121,6 +121,47 @@ export class SessionRepository {
     );
   }
 
+  /**
+   * Users with a session whose person was last vouched for at or before `cutoff` (or never
+   * recorded), longest-waiting first; at most `limit` sessions are read.
+   */
+  findDueForSourceCheck(cutoff: Date, limit: number): Promise<string[]> {
+    return this.guard(async () => {
+      const records = await this.model
+        .find(dueFilter(cutoff), { userId: 1 })
+        .sort({ sourceCheckedAt: 1 })
+        .limit(limit)
+        .lean<Pick<SessionRecord, 'userId'>[]>()
+        .exec();
+      return [...new Set(records.map((r) => r.userId))];
+    });
+  }
+
+  /**
+   * Records a check of the person behind every due session of `userId` (due: checked at or
+   * before `cutoff`): how many were due. Zero means another process took them first.
+   */
+  claimSourceCheck(userId: string, cutoff: Date, at: Date): Promise<number> {
+    return this.guard(async () => {
+      const result = await this.model
+        .updateMany(
+          { userId, ...dueFilter(cutoff) },
+          { $set: { sourceCheckedAt: at } },
+        )
+        .exec();
+      return result.modifiedCount;
+    });
+  }
+
+  /** Sets when the person behind every session of `userId` counts as last checked. */
+  setSourceCheckedAt(userId: string, at: Date): Promise<void> {
+    return this.guard(async () => {
+      await this.model
+        .updateMany({ userId }, { $set: { sourceCheckedAt: at } })
+        .exec();
+    });
+  }
+
   /** A `$set` on the record `id` (when it also matches `filter`); false when none matched. */
   private update(
     id: string,
@@ -146,6 +187,15 @@ export class SessionRepository {
       throw new SessionStoreUnavailableError({ cause: error });
     }
   }
+}
+
+function dueFilter(cutoff: Date): Record<string, unknown> {
+  return {
+    $or: [
+      { sourceCheckedAt: { $lte: cutoff } },
+      { sourceCheckedAt: { $exists: false } },
+    ],
+  };
 }
 
 function objectId(id: string): Types.ObjectId | undefined {

@@ -25,6 +25,11 @@ export interface SessionRecord {
   tokenRenewal?: boolean;
   /** Signed in through an OpenID provider: its session, for back-channel and RP-initiated logout. */
   oidc?: ProviderSessionRecord;
+  /**
+   * When the person's identity source last vouched for them (sign-in, then each re-check of a
+   * directory person); absent on sessions from before re-checks existed (due at once).
+   */
+  sourceCheckedAt?: Date;
 }
 
 /** The provider's side of a session signed in through OpenID Connect. */
@@ -59,6 +64,7 @@ export const SessionSchema = new Schema<SessionRecord>(
     interactionRequired: { type: Boolean, required: true, default: false },
     tokenRenewal: { type: Boolean },
     oidc: { type: ProviderSessionSchema, required: false },
+    sourceCheckedAt: { type: Date },
   },
   { versionKey: false },
 );
@@ -74,3 +80,5 @@ SessionSchema.index({ expiresAt: 1, _id: 1 });
 // Back-channel logout finds sessions by the provider's sub or sid.
 SessionSchema.index({ 'oidc.providerId': 1, 'oidc.sub': 1 }, { sparse: true });
 SessionSchema.index({ 'oidc.providerId': 1, 'oidc.sid': 1 }, { sparse: true });
+// The source re-check's query: sessions whose person is due to be checked again.
+SessionSchema.index({ sourceCheckedAt: 1 });

@@ -11,6 +11,8 @@ export interface AuthenticatedUser {
   readonly username: string;
   readonly email: string | undefined;
   readonly displayName: string | undefined;
+  /** Where the user signs in ('local', 'ldap', 'oidc:<id>'…): see BridgeUser.source. */
+  readonly source: string;
 }
 
 /** Raw usernames longer than this are refused without a lookup (the rule allows 150 characters). */
@@ -105,11 +107,12 @@ export class CredentialsService {
   }
 }
 
-function toAuthenticated(user: BridgeUser): AuthenticatedUser {
+export function toAuthenticated(user: BridgeUser): AuthenticatedUser {
   return {
     id: user.id,
     username: user.username,
     email: user.email,
     displayName: user.displayName,
+    source: user.source,
   };
 }

@@ -7,12 +7,14 @@ export { LOCAL_SOURCE } from './user-document.js';
 export { UserIdentitiesRepository } from './user-identities.repository.js';
 export {
   CredentialsService,
+  toAuthenticated,
   type AuthenticatedUser,
 } from './credentials.service.js';
 export { UserAdminService } from './user-admin.service.js';
 export { UsersModule } from './users.module.js';
 export { UsersRepository } from './users.repository.js';
 export {
+  GroupsFromSourceError,
   InvalidUserFieldError,
   PasswordPolicyError,
   UserNotFoundError,

@@ -4,8 +4,12 @@ import { PasswordHasher } from './passwords/password-hasher.service.js';
 import { passwordPolicyProblem } from './passwords/password-policy.js';
 import type { BridgeUser, NewUser } from './bridge-user.js';
 import { parseDisplayName, parseEmail, parseUsername } from './user-fields.js';
+import { LOCAL_SOURCE } from './user-document.js';
+import { parseGroups } from './user-groups.js';
+import { UserIdentitiesRepository } from './user-identities.repository.js';
 import { UsersRepository } from './users.repository.js';
 import {
+  GroupsFromSourceError,
   InvalidUserFieldError,
   PasswordPolicyError,
   UserNotFoundError,
@@ -20,6 +24,15 @@ export interface UserFieldsInput {
 
 export interface CreateUserInput extends UserFieldsInput {
   readonly password: string;
+  /** For the group mappings (see docs/group-mappings.md). */
+  readonly groups?: readonly string[];
+}
+
+/** A change of a local user's groups: replace them all, and/or add and remove some. */
+export interface GroupsChange {
+  readonly set?: readonly string[];
+  readonly add?: readonly string[];
+  readonly remove?: readonly string[];
 }
 
 /** Fields as stored: normalised and checked. */
@@ -32,6 +45,7 @@ export class UserAdminService {
 
   constructor(
     private readonly users: UsersRepository,
+    private readonly identities: UserIdentitiesRepository,
     private readonly hasher: PasswordHasher,
     @InjectConfig('auth') private readonly config: AuthConfig,
   ) {}
@@ -59,16 +73,55 @@ export class UserAdminService {
     };
   }
 
+  /** Throws InvalidUserFieldError when the groups break their rule. */
+  validateGroups(groups: readonly string[]): readonly string[] {
+    const parsed = parseGroups(groups);
+    if (!parsed.ok) {
+      throw new InvalidUserFieldError('groups', parsed.problem);
+    }
+    return parsed.value;
+  }
+
   /** Fields first, then the password policy, then the hash: nothing is hashed for bad input. */
   async create(input: CreateUserInput): Promise<BridgeUser> {
     const fields = this.validateFields(input);
+    const groups = this.validateGroups(input.groups ?? []);
     this.checkPassword(input.password);
-    const user = await this.users.create({
+    let user = await this.users.create({
       ...fields,
       passwordHash: await this.hasher.hash(input.password),
     });
+    if (groups.length > 0) {
+      await this.identities.setGroups(user.id, groups);
+      user = { ...user, groups };
+    }
     this.logger.log(`Created user ${user.id}`);
     return user;
+  }
+
+  /**
+   * Sets, adds and removes groups of a local user (`set` first); returns the user before and
+   * after. A user whose source sets its groups (the directory, a provider) is refused.
+   */
+  async changeGroups(
+    username: string,
+    change: GroupsChange,
+  ): Promise<{ before: BridgeUser; after: BridgeUser }> {
+    const before = await this.require(username);
+    if (before.source !== LOCAL_SOURCE) {
+      throw new GroupsFromSourceError(before.username, before.source);
+    }
+    const base = change.set ? this.validateGroups(change.set) : before.groups;
+    const add = this.validateGroups(change.add ?? []);
+    const remove = new Set(this.validateGroups(change.remove ?? []));
+    const groups = this.validateGroups(
+      [...base, ...add].filter((g) => !remove.has(g)),
+    );
+    if (!(await this.identities.setGroups(before.id, groups))) {
+      throw new UserNotFoundError(username);
+    }
+    this.logger.log(`Set the groups of user ${before.id}`);
+    return { before, after: { ...before, groups } };
   }
 
   /** Throws PasswordPolicyError when the password may not be set. */

@@ -1,11 +1,24 @@
 /** A field given for a user breaks its rule (see user-fields.ts); the message is fit for an admin. */
 export class InvalidUserFieldError extends Error {
   constructor(
-    readonly field: 'username' | 'email' | 'name',
+    readonly field: 'username' | 'email' | 'name' | 'groups',
     readonly problem: string,
   ) {
     super(`The ${field} ${problem}`);
     this.name = 'InvalidUserFieldError';
+  }
+}
+
+/** The user's groups come from its identity source (the directory, a provider), not from the CLI. */
+export class GroupsFromSourceError extends Error {
+  constructor(
+    readonly username: string,
+    readonly source: string,
+  ) {
+    super(
+      `${username} signs in through ${source}, which sets its groups at every sign-in: change them there`,
+    );
+    this.name = 'GroupsFromSourceError';
   }
 }
 

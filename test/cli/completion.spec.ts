@@ -96,6 +96,10 @@ describe('rc-bridge completion bash|zsh|fish', () => {
         'users',
         'users add',
         'users import',
+        // Added to `users` by other folders' command groups (accounts/).
+        'users groups',
+        'users sync',
+        'users test-login',
         'locks list',
         'doctor',
         'completion',
@@ -106,6 +110,9 @@ describe('rc-bridge completion bash|zsh|fish', () => {
     ).toEqual(
       expect.arrayContaining(['--email', '--name', '--disabled', '--help']),
     );
+    expect(
+      listed.find((l) => l.path.join(' ') === 'users sync')?.options,
+    ).toEqual(expect.arrayContaining(['--dry-run', '--json']));
   });
 
   it.each(['bash', 'zsh', 'fish'])(
@@ -173,6 +180,7 @@ describe('rc-bridge completion bash|zsh|fish', () => {
       ]),
     );
     expect(complete(['rc-bridge', 'users', 'l'])).toEqual(['list']);
+    expect(complete(['rc-bridge', 'users', 's'])).toEqual(['sync']);
     // The value of --email is not taken for a subcommand.
     expect(
       complete(['rc-bridge', '-v', 'users', 'add', '--email', 'list', '--d']),

@@ -354,6 +354,52 @@ describe.each(['7.10.0', '8.0.0', '9.0.1'])(
       expect(denied.status).toBe(major >= 8 ? 403 : 401);
     });
 
+    it('should refuse to deactivate the last owner of a room (user-last-owner) unless told to relinquish, then hand the room over or delete it', async () => {
+      const owner = await emu.control.createUser();
+      const member = await emu.control.createUser();
+      const shared = await emu.control.createChannel({
+        name: `shared-${version}`,
+        owner: owner.userId,
+        members: [member.userId],
+      });
+      const alone = await emu.control.createPrivateGroup({
+        name: `alone-${version}`,
+        owner: owner.userId,
+      });
+      const refused = await rc.post(
+        '/api/v1/users.setActiveStatus',
+        { userId: owner.userId, activeStatus: false },
+        { auth: asCredentials(admin) },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        success: false,
+        error: '[user-last-owner]',
+        errorType: 'user-last-owner',
+      });
+      expect((await emu.control.getUser(owner.userId))?.active).toBe(true);
+      const relinquished = await rc.post(
+        '/api/v1/users.setActiveStatus',
+        { userId: owner.userId, activeStatus: false, confirmRelinquish: true },
+        { auth: asCredentials(admin) },
+      );
+      expect(relinquished.body.user).toEqual({
+        _id: owner.userId,
+        active: false,
+      });
+      const sub = await mongo
+        .db(dbName)
+        .collection('rocketchat_subscription')
+        .findOne({ rid: shared.roomId, 'u._id': member.userId });
+      expect(sub?.roles).toContain('owner');
+      expect(
+        await mongo
+          .db(dbName)
+          .collection('rocketchat_room')
+          .findOne({ _id: alone.roomId as never }),
+      ).toBeNull();
+    });
+
     it('should log out another user, and with an empty userId log out the caller, wiping its PAT', async () => {
       const target = await emu.control.createUser({
         resumeToken: true,

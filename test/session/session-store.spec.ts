@@ -98,11 +98,14 @@ describe('session store (real MongoDB)', () => {
         'expiresAt',
         'interactionRequired',
         'lastSeenAt',
+        'sourceCheckedAt',
         'tokenHash',
         'userId',
       ].sort(),
     );
     expect(record.createdAt).toEqual(new Date(now));
+    // Signing in is the source's latest word on the person (the re-check starts from it).
+    expect(record.sourceCheckedAt).toEqual(new Date(now));
     expect(record.expiresAt).toEqual(new Date(now + 30 * MINUTE));
     expect(record.absoluteExpiresAt).toEqual(new Date(now + 120 * MINUTE));
     expect(JSON.stringify(record)).not.toContain(token);

@@ -385,13 +385,13 @@ describe('rc-bridge users (the built bin, end to end)', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^USERNAME\s+EMAIL\s+NAME\s+SOURCE\s+ACTIVE\s+CREATED \(UTC\)\s+LAST LOGIN \(UTC\)$/,
+      /^USERNAME\s+EMAIL\s+NAME\s+SOURCE\s+ACTIVE\s+CREATED \(UTC\)\s+LAST LOGIN \(UTC\)\s+GROUPS$/,
     );
     expect(lines.find((l) => l.startsWith('Alice '))).toMatch(
       /^Alice\s+alice@example\.org\s+Alice Liddell\s+local\s+yes\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-/,
     );
     expect(lines.find((l) => l.startsWith('ada '))).toMatch(
-      /\sno\s+2021-01-01 00:00\s+2024-03-04 05:06$/,
+      /\sno\s+2021-01-01 00:00\s+2024-03-04 05:06\s+-$/,
     );
     const json = await cli(['users', 'list', '--json'], { env });
     const listed = JSON.parse(json.stdout) as {
@@ -405,6 +405,76 @@ describe('rc-bridge users (the built bin, end to end)', () => {
       expect(output).not.toMatch(/argon2|pbkdf2|passwordHash/);
     }
   });
+
+  it('should give a local user groups at creation and change them (set, add, remove), refusing a directory user and bad names', async () => {
+    const added = await cli(
+      ['users', 'add', 'gus', '--group', 'contractors', '--group', 'ops team'],
+      { env, stdin: 'gus-password-1\n' },
+    );
+    expect(added).toMatchObject({
+      code: 0,
+      stdout: 'Created user gus in contractors, ops team\n',
+    });
+    const shown = await cli(['users', 'groups', 'GUS'], { env });
+    expect(shown.stdout).toBe('gus: contractors, ops team\n');
+    const changed = await cli(
+      [
+        'users',
+        'groups',
+        'gus',
+        '--set',
+        'a,b,c',
+        '--add',
+        'cn=x,dc=example,dc=org',
+        '--remove',
+        'b',
+        '--json',
+      ],
+      { env },
+    );
+    expect(JSON.parse(changed.stdout)).toEqual({
+      username: 'gus',
+      groups: ['a', 'c', 'cn=x,dc=example,dc=org'],
+    });
+    const listed = await cli(['users', 'list'], { env });
+    expect(listed.stdout.split('\n').find((l) => l.startsWith('gus '))).toMatch(
+      /\sa; c; cn=x,dc=example,dc=org$/,
+    );
+    expect(
+      (await cli(['users', 'groups', 'gus', '--set', ''], { env })).stdout,
+    ).toBe('gus is in no group\n');
+
+    await users().insertOne({
+      username: 'dirk',
+      usernameNormalized: 'dirk',
+      active: true,
+      source: 'ldap',
+      externalId: 'uuid-dirk',
+      externalKey: 'ldap|uuid-dirk',
+      groups: ['cn=staff,dc=example,dc=org'],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const refused = await cli(['users', 'groups', 'dirk', '--add', 'x'], {
+      env,
+    });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr:
+        'rc-bridge: dirk signs in through ldap, which sets its groups at every sign-in: change them there\n',
+    });
+    const bad = await cli(['users', 'groups', 'gus', '--add', 'tab\there'], {
+      env,
+    });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr:
+        'rc-bridge: The groups names must not contain control characters\n',
+    });
+    expect(
+      (await cli(['users', 'groups', 'gus', '--set', 'a,,b'], { env })).code,
+    ).toBe(2);
+  }, 120_000);
 
   it('should exit 2 on usage errors and 0 on help', async () => {
     expect((await cli([], { env })).code).toBe(2);

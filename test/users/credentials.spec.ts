@@ -135,6 +135,7 @@ describe('CredentialsService (real MongoDB, real hashing)', () => {
       username: 'Alice',
       email: 'alice@example.org',
       displayName: 'Alice A.',
+      source: 'local',
     });
     const doc = await model.findById(user!.id).lean();
     expect(doc?.lastLoginAt).toBeInstanceOf(Date);

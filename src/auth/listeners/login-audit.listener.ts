@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { AuditService, type AuditRequest } from '../../audit/index.js';
 import { AccountLockedEvent } from '../events/account-locked.event.js';
+import { DirectoryLoginEvent } from '../events/directory-login.event.js';
 import { LoggedOutEvent } from '../events/logged-out.event.js';
 import { LoginAttemptedEvent } from '../events/login-attempted.event.js';
 import type { LoginClient } from '../events/login-client.js';
@@ -72,6 +73,19 @@ export class LoginAuditListener {
       },
       auditRequest(event.client),
     );
+  }
+
+  /** Why the directory said no (the form does not say): beside the request's login.* record. */
+  @OnEvent(DirectoryLoginEvent.eventName)
+  onDirectoryLogin(event: DirectoryLoginEvent): void {
+    void this.audit.record({
+      kind: 'login.directory',
+      username: event.username,
+      result: event.outcome,
+      userId: event.userId,
+      dn: event.dn,
+      detail: event.detail,
+    });
   }
 
   @OnEvent(LoggedOutEvent.eventName)

@@ -22,6 +22,8 @@ import {
 } from '../protection/login-protection.errors.js';
 import { ThrottleStoreUnavailableError } from '../../throttle/index.js';
 import { UserStoreUnavailableError } from '../../users/index.js';
+import { DirectoryUnavailableError } from '../password/password-sources.service.js';
+import { SignInRefusedError } from '../sign-in/sign-in.errors.js';
 import { LOGIN_FORM_LIMITS } from './login-form.js';
 import {
   InvalidCredentialsError,
@@ -90,6 +92,21 @@ export class LoginExceptionFilter implements ExceptionFilter {
       this.views.form(request, reply, flow, {
         status: 503,
         error: 'login.error.busy',
+        username: typedUsername(request),
+      });
+    } else if (flow && error instanceof DirectoryUnavailableError) {
+      // Logged where it happened; local users still sign in meanwhile.
+      void reply.header('retry-after', '10');
+      this.views.form(request, reply, flow, {
+        status: 503,
+        error: 'login.error.directoryUnavailable',
+        username: typedUsername(request),
+      });
+    } else if (flow && error instanceof SignInRefusedError) {
+      // The source vouched, the bridge would not (a name another user holds): logged with why.
+      this.views.form(request, reply, flow, {
+        status: 403,
+        error: 'login.error.accountConflict',
         username: typedUsername(request),
       });
     } else if (error instanceof RateLimitedError) {

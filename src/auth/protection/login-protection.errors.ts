@@ -19,3 +19,19 @@ export class LoginBusyError extends Error {
     this.name = 'LoginBusyError';
   }
 }
+
+/**
+ * The password check could not be finished (an identity source did not answer), so the form must
+ * say so instead of "wrong credentials". `countsAsFailure`: a real check failed on the way (a
+ * local user's password), so the attempt counts against the address and the account like any
+ * failed login: an outage must not open a window for unlimited guessing.
+ */
+export class PasswordCheckIncompleteError extends Error {
+  constructor(
+    message: string,
+    readonly countsAsFailure: boolean,
+  ) {
+    super(message);
+    this.name = 'PasswordCheckIncompleteError';
+  }
+}

@@ -3,11 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { type AuthConfig, InjectConfig } from '../../config/index.js';
 import { addressKey } from '../../security/index.js';
-import {
-  type AuthenticatedUser,
-  CredentialsService,
-  parseUsername,
-} from '../../users/index.js';
+import { type AuthenticatedUser, parseUsername } from '../../users/index.js';
 import { AccountLockedEvent } from '../events/account-locked.event.js';
 import {
   LoginAttemptedEvent,
@@ -19,21 +15,26 @@ import { AddressFailures } from './address-failures.service.js';
 import { DeviceTokens } from './device-tokens.js';
 import {
   LoginBusyError,
+  PasswordCheckIncompleteError,
   TooManyLoginAttemptsError,
 } from './login-protection.errors.js';
+import { PasswordSources } from '../password/password-sources.service.js';
 import { PasswordCheckGate } from './password-check-gate.js';
 import { sleep, TimingEqualizer } from './timing-equalizer.js';
 
 /**
- * The one way the login form checks a password: `CredentialsService.verify` wrapped in its
- * protections, each decided before any hashing. An attempt that presents a valid device cookie
- * for the account it tries (proof of an earlier login in that browser, see DeviceTokens) is
- * judged by that cookie's own failures only; any other attempt by, in order, the client
- * address's failure budget (429, TooManyLoginAttemptsError) and the account's lockout. Then a
- * place among the concurrent password checks (503, LoginBusyError), and the check. A locked
- * account or device answers null, like a wrong password, after a delay drawn from recent failed
- * checks: the lock shows neither in the answer nor in its timing. Every outcome is announced
- * (LoginAttemptedEvent, AccountLockedEvent) for the audit trail and the login metric.
+ * The one way the login form checks a password: `PasswordSources.verify` (the bridge's own
+ * users and the directory, in LOGIN_PASSWORD_SOURCES order) wrapped in its protections, each
+ * decided before any hashing or directory bind, the same for every source. An attempt that
+ * presents a valid device cookie for the account it tries (proof of an earlier login in that
+ * browser, see DeviceTokens) is judged by that cookie's own failures only; any other attempt by,
+ * in order, the client address's failure budget (429, TooManyLoginAttemptsError) and the
+ * account's lockout. Then a place among the concurrent password checks (503, LoginBusyError),
+ * and the check. A locked account or device answers null, like a wrong password, after a delay
+ * drawn from recent failed checks: the lock shows neither in the answer nor in its timing. A
+ * directory that could not answer (PasswordCheckIncompleteError) is counted like a wrong password
+ * when a real local check failed on the way, then rethrown for its own message. Every outcome is
+ * announced (LoginAttemptedEvent, AccountLockedEvent) for the audit trail and the login metric.
  */
 @Injectable()
 export class LoginProtection {
@@ -42,7 +43,7 @@ export class LoginProtection {
 
   constructor(
     @InjectConfig('auth') config: AuthConfig,
-    private readonly credentials: CredentialsService,
+    private readonly credentials: PasswordSources,
     private readonly lockout: AccountLockout,
     private readonly addresses: AddressFailures,
     private readonly devices: DeviceTokens,
@@ -86,12 +87,24 @@ export class LoginProtection {
     try {
       outcome = await this.gate.run(async () => {
         const admission = await this.lockout.admit(subject);
-        return {
-          admission,
-          user: admission.admitted
-            ? await this.credentials.verify(username, password)
-            : null,
-        };
+        if (!admission.admitted) {
+          return { admission, user: null };
+        }
+        try {
+          return {
+            admission,
+            user: await this.credentials.verify(username, password),
+          };
+        } catch (error) {
+          // Counted like a wrong password, then answered with its own message.
+          if (
+            error instanceof PasswordCheckIncompleteError &&
+            error.countsAsFailure
+          ) {
+            return { admission, user: null, incomplete: error };
+          }
+          throw error;
+        }
       });
     } catch (error) {
       if (error instanceof LoginBusyError) {
@@ -99,7 +112,7 @@ export class LoginProtection {
       }
       throw error;
     }
-    const { admission, user } = outcome;
+    const { admission, user, incomplete } = outcome;
 
     if (user) {
       await this.lockout.succeeded(subject);
@@ -109,7 +122,10 @@ export class LoginProtection {
     }
 
     if (admission.admitted) {
-      this.timing.record(performance.now() - started);
+      // An incomplete check's duration says nothing about a failed one.
+      if (!incomplete) {
+        this.timing.record(performance.now() - started);
+      }
     } else {
       await this.equalize(password, performance.now() - started);
     }
@@ -125,6 +141,9 @@ export class LoginProtection {
         AccountLockedEvent.eventName,
         new AccountLockedEvent(name, lock.until, lock.level, client),
       );
+    }
+    if (incomplete) {
+      throw incomplete;
     }
     return null;
   }

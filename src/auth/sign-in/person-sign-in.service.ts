@@ -154,7 +154,7 @@ export class PersonSignIn {
 }
 
 /** Name and address as the bridge stores them; what cannot be stored is dropped, not refused. */
-function profileOf(person: AuthenticatedPerson): {
+export function profileOf(person: AuthenticatedPerson): {
   email: string | undefined;
   displayName: string | undefined;
   groups: readonly string[];

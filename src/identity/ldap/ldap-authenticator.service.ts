@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Entry } from 'ldapts';
 import type { LdapSettings } from '../../config/index.js';
@@ -19,6 +21,7 @@ import type {
   LdapRefusal,
 } from './ldap-results.js';
 import { isServerFailure } from './ldap-servers.js';
+import { isPaddedRefusal, RefusalTiming, sleep } from './refusal-timing.js';
 
 /** Longer input is refused without asking the directory (no real name or password is this long). */
 const MAX_USERNAME_LENGTH = 256;
@@ -26,6 +29,14 @@ const MAX_PASSWORD_BYTES = 1024;
 
 type BindOutcome =
   { ok: true; server: string } | { ok: false; refusal: LdapRefusal };
+
+/** A sign-in's verdict, and whether a person bind was made for it (its duration is a sample). */
+interface Checked {
+  readonly result: LdapLoginResult;
+  readonly bound: boolean;
+  /** The server that searched, where a stand-in bind should go. */
+  readonly server?: string;
+}
 
 /**
  * Sign-in against the directory: find the person with the service account, check that the
@@ -37,6 +48,7 @@ type BindOutcome =
 @Injectable()
 export class LdapAuthenticator {
   private readonly logger = new Logger(LdapAuthenticator.name);
+  private readonly timing = new RefusalTiming();
 
   constructor(private readonly pool: LdapPool) {}
 
@@ -47,9 +59,33 @@ export class LdapAuthenticator {
 
   /**
    * Checks a typed name and password against the directory. Refusals are results (the caller
-   * answers them all like a wrong password); outages and unusable settings are thrown.
+   * answers them all like a wrong password), and every refusal that depends on the person takes
+   * about as long as a wrong password (RefusalTiming); outages and unusable settings are thrown.
    */
   async login(username: unknown, password: unknown): Promise<LdapLoginResult> {
+    const started = performance.now();
+    const { result, bound, server } = await this.check(username, password);
+    if (result.ok || !isPaddedRefusal(result.refusal)) {
+      return result;
+    }
+    if (bound) {
+      this.timing.record(performance.now() - started);
+    }
+    let target = this.timing.target();
+    if (target === undefined) {
+      // Nothing timed yet (a fresh start): a real bind stands in, and is the first sample.
+      await this.standInBind(password as string, server);
+      target = performance.now() - started;
+      this.timing.record(target);
+    }
+    const left = target - (performance.now() - started);
+    if (left > 0) {
+      await sleep(left);
+    }
+    return result;
+  }
+
+  private async check(username: unknown, password: unknown): Promise<Checked> {
     if (
       typeof username !== 'string' ||
       typeof password !== 'string' ||
@@ -57,12 +93,15 @@ export class LdapAuthenticator {
       username.length > MAX_USERNAME_LENGTH ||
       Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES
     ) {
-      return { ok: false, refusal: 'malformed-input' };
+      return {
+        result: { ok: false, refusal: 'malformed-input' },
+        bound: false,
+      };
     }
     if (password.length === 0) {
       // RFC 4513 5.1.2: a simple bind with a DN and no password is an "unauthenticated" bind that
       // many servers accept; it must never count as a successful sign-in.
-      return { ok: false, refusal: 'empty-password' };
+      return { result: { ok: false, refusal: 'empty-password' }, bound: false };
     }
     const settings = this.pool.settings;
     let searchedOn: string | undefined;
@@ -70,37 +109,51 @@ export class LdapAuthenticator {
       searchedOn = c.server.url;
       return findByUsername(c, settings, username);
     });
+    const unbound = (result: LdapLoginResult): Checked => ({
+      result,
+      bound: false,
+      server: searchedOn,
+    });
     if (found.kind === 'none') {
-      return { ok: false, refusal: 'unknown-user' };
+      return unbound({ ok: false, refusal: 'unknown-user' });
     }
     if (found.kind === 'several') {
       this.logger.error(
         `LDAP_USER_FILTER matches several entries for one user name (${found.dns.join('; ')}): ` +
           'nobody can sign in with it until the filter or the directory is fixed',
       );
-      return { ok: false, refusal: 'ambiguous-user' };
+      return unbound({ ok: false, refusal: 'ambiguous-user' });
     }
     const { entry } = found;
     if (isAccountDisabled(entry, Date.now())) {
-      return { ok: false, refusal: 'disabled', dn: entry.dn };
+      return unbound({ ok: false, refusal: 'disabled', dn: entry.dn });
     }
     // An entry without a stable id cannot be signed in: say so before sending the password.
     const person = toPerson(entry, settings, username, []);
     const bind = await this.bindAsPerson(entry.dn, password, searchedOn);
     if (!bind.ok) {
-      return { ok: false, refusal: bind.refusal, dn: entry.dn };
+      return {
+        result: { ok: false, refusal: bind.refusal, dn: entry.dn },
+        bound: true,
+      };
     }
     const standing = await this.pool.withServiceConnection((c) =>
       this.standing(c, settings, entry, username),
     );
     if (!standing.allowed) {
-      return { ok: false, refusal: 'not-in-group', dn: entry.dn };
+      return {
+        result: { ok: false, refusal: 'not-in-group', dn: entry.dn },
+        bound: true,
+      };
     }
     return {
-      ok: true,
-      person: { ...person, groups: standing.groups },
-      dn: entry.dn,
-      server: bind.server,
+      result: {
+        ok: true,
+        person: { ...person, groups: standing.groups },
+        dn: entry.dn,
+        server: bind.server,
+      },
+      bound: true,
     };
   }
 
@@ -172,6 +225,30 @@ export class LdapAuthenticator {
     return outcome.refusal === undefined
       ? { ok: true, server: connection.server.url }
       : { ok: false, refusal: outcome.refusal };
+  }
+
+  /**
+   * The cost of a person bind without a person: a new connection and a bind as an entry that
+   * cannot exist (refused like a wrong password). A directory failing meanwhile changes nothing:
+   * the refusal stands.
+   */
+  private async standInBind(
+    password: string,
+    preferred?: string,
+  ): Promise<void> {
+    const dn = `cn=rc-bridge-timing-${randomBytes(8).toString('hex')},${this.pool.settings.searchBase}`;
+    try {
+      const connection = await this.pool.openForPersonBind(async (c) => {
+        await c.client.bind(dn, password).catch((error: unknown) => {
+          if (isServerFailure(error)) {
+            throw error;
+          }
+        });
+      }, preferred);
+      await connection.close();
+    } catch {
+      // Only timing was at stake.
+    }
   }
 
   private bindRefusal(error: unknown): LdapRefusal {

@@ -207,6 +207,22 @@ export class RocketChatApi {
     });
   }
 
+  /**
+   * `users.setActiveStatus` for another user. Deactivating ends every login of theirs; it is
+   * refused (`user-last-owner`) for the last owner of a room, and never sent with
+   * `confirmRelinquish`, which would hand their rooms over or delete the ones nobody else is in.
+   */
+  async setActiveStatus(userId: string, active: boolean): Promise<void> {
+    if (userId === '') {
+      throw new Error('users.setActiveStatus needs a user id');
+    }
+    await this.asAdmin({
+      method: 'POST',
+      endpoint: 'users.setActiveStatus',
+      body: { userId, activeStatus: active },
+    });
+  }
+
   private async findUser(
     query: Record<string, string>,
   ): Promise<RocketChatUser | null> {

@@ -63,12 +63,7 @@ export class GroupSync {
 
   /** What the rules make of these groups; no I/O. */
   evaluate(groups: readonly string[], source: string): GroupEvaluation {
-    const { wanted, matchedRules } = wantedTargets(
-      this.config.rules,
-      groups,
-      source,
-    );
-    return { matchedRules, targets: [...wanted.values()] };
+    return evaluateGroupMappings(this.config, groups, source);
   }
 
   /** What `apply` would change now: reads Rocket.Chat and the records, writes nothing. Throws when Rocket.Chat cannot be read. */
@@ -153,6 +148,19 @@ export class GroupSync {
       }
     }
   }
+}
+
+/**
+ * What GROUP_MAPPINGS make of some groups from a source, without GroupSync (and so without the
+ * Rocket.Chat client): for commands that must not touch Rocket.Chat.
+ */
+export function evaluateGroupMappings(
+  config: GroupMappingConfig,
+  groups: readonly string[],
+  source: string,
+): GroupEvaluation {
+  const { wanted, matchedRules } = wantedTargets(config.rules, groups, source);
+  return { matchedRules, targets: [...wanted.values()] };
 }
 
 /** MongoDB errors by name and code only (their messages may quote documents). */

@@ -1,5 +1,5 @@
 export { GroupSyncModule } from './group-sync.module.js';
-export { GroupSync } from './group-sync.service.js';
+export { evaluateGroupMappings, GroupSync } from './group-sync.service.js';
 export { groupKey, normaliseDn, sameGroup } from './group-names.js';
 export type {
   GroupEvaluation,

@@ -7,6 +7,7 @@ import { AccountLinker } from './account-linker.service.js';
 import { ProfileSync } from './profile-sync.service.js';
 import { RocketChatAccountRefusedError } from './provisioning.errors.js';
 import { UserLinksRepository } from './user-links.repository.js';
+import { AccountStanding } from '../standing/account-standing.service.js';
 
 /** The Rocket.Chat account a bridge user logs in as. */
 export interface ProvisionedAccount {
@@ -16,8 +17,10 @@ export interface ProvisionedAccount {
 
 /**
  * Provisioning at each token request: the linked account (checked in Rocket.Chat, profile kept in
- * step), or a newly linked or created one. Refuses users inactive on either side, and accounts
- * that are bots or the bridge's own.
+ * step), or a newly linked or created one. Refuses users inactive on either side (but an account
+ * the bridge deactivated when the person's source stopped vouching for them is re-activated: they
+ * signed in again), and accounts that are bots or the bridge's own. Each time, the group mappings
+ * are applied in the background (the token never waits for them).
  */
 @Injectable()
 export class ProvisioningService {
@@ -29,6 +32,7 @@ export class ProvisioningService {
     private readonly linker: AccountLinker,
     private readonly profile: ProfileSync,
     private readonly admin: AdminCredentials,
+    private readonly standing: AccountStanding,
   ) {}
 
   async ensure(user: BridgeUser): Promise<ProvisionedAccount> {
@@ -41,10 +45,22 @@ export class ProvisioningService {
     for (let round = 0; round < 3; round += 1) {
       const link = await this.links.find(user.id);
       if (link?.state === 'linked') {
-        const account = await this.api.userById(link.rcUserId);
+        let account = await this.api.userById(link.rcUserId);
+        if (
+          account &&
+          (link.deactivatedByBridge || link.deprovisionedAt !== undefined)
+        ) {
+          // The person signed in again, so their source vouches for them: undo the bridge's
+          // deactivation (never one made by hand).
+          const back = await this.standing.reinstate(user.id);
+          if (back.account === 'reactivated') {
+            account = { ...account, active: true };
+          }
+        }
         if (account) {
           this.checkUsable(user, account);
           await this.profile.afterLogin(user, account, link);
+          this.standing.applyGroupsInBackground(user, account.id);
           return { rcUserId: account.id, username: account.username };
         }
         // Deleted in Rocket.Chat: the link goes, and the policy applies afresh.
@@ -57,6 +73,7 @@ export class ProvisioningService {
       const account = await this.linker.link(user);
       if (account) {
         this.checkUsable(user, account);
+        this.standing.applyGroupsInBackground(user, account.id);
         return { rcUserId: account.id, username: account.username };
       }
     }

@@ -31,6 +31,12 @@ export interface UserLinkDocument {
   leaseUntil?: Date;
   /** The avatar URL last given to Rocket.Chat (avatars cannot be read back to compare). */
   syncedAvatarUrl?: string;
+  /** When the person's identity source stopped vouching for them (unset once they are back). */
+  deprovisionedAt?: Date;
+  /** The bridge deactivated the account then: only such an account is re-activated by it. */
+  deactivatedByBridge?: boolean;
+  /** Deactivating failed because Rocket.Chat did not answer: tried again after this. */
+  deprovisionRetryAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -49,8 +55,13 @@ export const UserLinkSchema = new Schema<UserLinkDocument>(
     leaseOwner: { type: String },
     leaseUntil: { type: Date },
     syncedAvatarUrl: { type: String },
+    deprovisionedAt: { type: Date },
+    deactivatedByBridge: { type: Boolean },
+    deprovisionRetryAt: { type: Date },
   },
   { timestamps: true, versionKey: false, strict: 'throw' },
 );
 
 UserLinkSchema.index({ rcUserId: 1 }, { unique: true });
+// Deactivations left for Rocket.Chat's return.
+UserLinkSchema.index({ deprovisionRetryAt: 1 }, { sparse: true });

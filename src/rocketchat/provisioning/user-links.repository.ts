@@ -16,6 +16,9 @@ export interface UserLink {
   readonly pendingEmail: string | undefined;
   readonly intentAt: Date | undefined;
   readonly syncedAvatarUrl: string | undefined;
+  /** The identity source stopped vouching for the person then (see AccountStanding). */
+  readonly deprovisionedAt: Date | undefined;
+  readonly deactivatedByBridge: boolean;
 }
 
 /** A pending link whose current round the caller won. */
@@ -38,7 +41,10 @@ export class AccountAlreadyLinkedError extends Error {
   }
 }
 
-/** The only owner of the user links collection. MongoDB errors propagate (503 upstream). */
+/**
+ * The owner of the user links collection (the deprovisioning marks on a link are StandingMarks').
+ * MongoDB errors propagate (503 upstream).
+ */
 @Injectable()
 export class UserLinksRepository {
   constructor(
@@ -191,6 +197,8 @@ function toLink(doc: UserLinkDocument): UserLink {
     pendingEmail: doc.pendingEmail,
     intentAt: doc.intentAt,
     syncedAvatarUrl: doc.syncedAvatarUrl,
+    deprovisionedAt: doc.deprovisionedAt,
+    deactivatedByBridge: doc.deactivatedByBridge === true,
   };
 }
 

@@ -12,7 +12,10 @@ import { appTokenRecordId } from './token-records.js';
  * Session end reasons after which ROCKETCHAT_LOGOUT_MODE=all logs the user out everywhere (a
  * logout at the OpenID provider is a logout too).
  */
-const EXPLICIT_ENDS = new Set(['logout', 'user-disabled', 'provider-logout']);
+const EXPLICIT_ENDS = new Set([
+  'logout', 'user-disabled', 'provider-logout',
+  'deprovisioned',
+]);
 
 /**
  * What ending a bridge session does in Rocket.Chat: the tokens the bridge issued to it (the

@@ -3,7 +3,9 @@
  * or by the sweep); `replaced`: a new login in the same browser; `user-disabled`: the user was
  * disabled or deleted (by an operator, another module, or found so when the session was read);
  * `password-changed`: the user's password was set after the session began; `provider-logout`: the
- * OpenID provider it was signed in through ended the person's session there (back-channel logout).
+ * OpenID provider it was signed in through ended the person's session there (back-channel logout);
+ * `deprovisioned`: the user's identity source no longer vouches for them (gone from the directory,
+ * disabled there, out of the required group).
  */
 export type SessionEndReason =
   | 'logout'
@@ -11,7 +13,8 @@ export type SessionEndReason =
   | 'replaced'
   | 'user-disabled'
   | 'password-changed'
-  | 'provider-logout';
+  | 'provider-logout'
+  | 'deprovisioned';
 
 /**
  * Emitted exactly once for every ended session, whatever ended it, after its record was deleted.

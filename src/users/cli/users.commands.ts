@@ -12,6 +12,7 @@ import type { BridgeUser } from '../bridge-user.js';
 import { UserAdminService } from '../user-admin.service.js';
 import { UsersModule } from '../users.module.js';
 import { UsernameTakenError } from '../users.errors.js';
+import { collect, registerGroupCommands } from './groups.commands.js';
 import { registerImportCommands } from './import.commands.js';
 
 /** `rc-bridge users …`: bridge users, administered without the HTTP server. */
@@ -23,6 +24,7 @@ export const usersCommandGroup: CommandGroup = {
   needsDatabase: true,
   register(command: Command, context: GroupContext): void {
     registerUserCommands(command, context);
+    registerGroupCommands(command, context);
     registerImportCommands(command, context);
   },
 };
@@ -42,10 +44,21 @@ function registerUserCommands(users: Command, context: GroupContext): void {
     .option('--email <email>', 'e-mail address (optional)')
     .option('--name <name>', 'display name (optional)')
     .option('--disabled', 'create the user disabled')
+    .option(
+      '--group <name>',
+      'a group for the group mappings (repeat for several)',
+      collect,
+      [],
+    )
     .action(
       (
         username: string,
-        options: { email?: string; name?: string; disabled?: boolean },
+        options: {
+          email?: string;
+          name?: string;
+          disabled?: boolean;
+          group: string[];
+        },
       ) =>
         run(async (app) => {
           const service = admin(app);
@@ -56,6 +69,7 @@ function registerUserCommands(users: Command, context: GroupContext): void {
             displayName: options.name,
             active: options.disabled !== true,
           });
+          const groups = service.validateGroups(options.group);
           if (await service.exists(fields.username)) {
             throw new UsernameTakenError(fields.username);
           }
@@ -66,10 +80,12 @@ function registerUserCommands(users: Command, context: GroupContext): void {
           const user = await service.create({
             ...fields,
             password,
+            groups,
           });
           writeLine(
             io.stdout,
-            `Created user ${user.username}${user.active ? '' : ' (disabled)'}`,
+            `Created user ${user.username}${user.active ? '' : ' (disabled)'}` +
+              (groups.length > 0 ? ` in ${groups.join(', ')}` : ''),
           );
         }),
     );
@@ -138,7 +154,7 @@ function registerUserCommands(users: Command, context: GroupContext): void {
     );
 }
 
-/** username, email, name, source, active, created, last login: never a hash. */
+/** username, email, name, source, active, created, last login, groups: never a hash. */
 export function usersTable(users: readonly BridgeUser[]): string {
   return renderTable(
     [
@@ -149,6 +165,7 @@ export function usersTable(users: readonly BridgeUser[]): string {
       'ACTIVE',
       'CREATED (UTC)',
       'LAST LOGIN (UTC)',
+      'GROUPS',
     ],
     users.map((u) => [
       u.username,
@@ -158,6 +175,7 @@ export function usersTable(users: readonly BridgeUser[]): string {
       u.active ? 'yes' : 'no',
       formatDate(u.createdAt),
       u.lastLoginAt ? formatDate(u.lastLoginAt) : 'never',
+      u.groups.length > 0 ? u.groups.join('; ') : '-',
     ]),
   );
 }

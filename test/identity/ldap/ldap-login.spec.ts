@@ -311,6 +311,54 @@ describe('LDAP sign-in against slapd', () => {
     });
   });
 
+  it('should answer an unknown name, a locked person and a non-member about as slowly as a wrong password (medians, interleaved)', async () => {
+    const timed = variant({ LDAP_REQUIRED_GROUP: CHAT });
+    // Before anything was timed, a stand-in bind makes even the first unknown name slow.
+    const first = performance.now();
+    expect(await timed.auth.login('nobody-here', 'x')).toMatchObject({
+      refusal: 'unknown-user',
+    });
+    const firstMs = performance.now() - first;
+    const cases: Record<string, [string, string, string]> = {
+      wrongPassword: ['alice', 'wrong', 'wrong-password'],
+      unknown: ['nobody-at-all', 'alice-pw-1', 'unknown-user'],
+      locked: ['dave', 'dave-pw-1', 'disabled'],
+      notInGroup: ['carol', 'carol-pw-1', 'not-in-group'],
+    };
+    const samples: Record<string, number[]> = Object.fromEntries(
+      Object.keys(cases).map((k) => [k, []]),
+    );
+    for (let round = 0; round < 15; round += 1) {
+      for (const [name, [username, password, refusal]] of Object.entries(
+        cases,
+      )) {
+        const started = performance.now();
+        const result = await timed.auth.login(username, password);
+        samples[name].push(performance.now() - started);
+        expect(result).toMatchObject({ ok: false, refusal });
+      }
+    }
+    const median = (values: number[]): number =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const reference = median(samples.wrongPassword);
+    const ratios = Object.fromEntries(
+      Object.entries(samples).map(([name, values]) => [
+        name,
+        Math.round((median(values) / reference) * 100) / 100,
+      ]),
+    );
+    // Unpadded, an unknown name and a locked person take a search only (~5x faster here).
+    for (const [name, ratio] of Object.entries(ratios)) {
+      expect({
+        name,
+        ratio,
+        tooFast: ratio < 0.6,
+        tooSlow: ratio > 2.5,
+      }).toMatchObject({ name, tooFast: false, tooSlow: false });
+    }
+    expect(firstMs).toBeGreaterThan(reference * 0.4);
+  });
+
   it('should refuse malformed input without asking the directory', async () => {
     expect(await ldap.auth.login('a'.repeat(257), 'x')).toEqual({
       ok: false,

@@ -2,6 +2,7 @@ import type { EmulatorCore } from './context.js';
 import { hashPassword, randomId, randomSecret } from './crypto.js';
 import { MeteorError } from './errors.js';
 import type { UserDoc } from './users.store.js';
+import { relinquishOrRefuse } from './room-ownership.js';
 
 /** lodash `escape`, used in Rocket.Chat's "x is already in use :(" messages. */
 export function escapeHtml(value: string): string {
@@ -184,13 +185,15 @@ export function fieldUnavailable(value: string): MeteorError {
 
 /**
  * `setUserActiveStatus`: the caller needs `edit-other-user-active-status`; deactivating clears
- * every login token (PATs included); the last active admin cannot be deactivated.
+ * every login token (PATs included); the last active admin cannot be deactivated; the last
+ * owner of a room only with `confirmRelinquish` (room-ownership.ts).
  */
 export async function setActiveStatus(
   core: EmulatorCore,
   caller: UserDoc | null,
   userId: string,
   active: boolean,
+  confirmRelinquish = false,
 ): Promise<boolean> {
   if (
     caller &&
@@ -215,6 +218,9 @@ export async function setActiveStatus(
       'Leaving the app without active admins is not allowed',
       { method: 'setUserActiveStatus', action: 'Remove_last_admin' },
     );
+  }
+  if (!active && user.username) {
+    await relinquishOrRefuse(core, userId, confirmRelinquish);
   }
   await core.users.set(userId, { active });
   if (!active) {

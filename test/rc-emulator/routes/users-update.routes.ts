@@ -169,6 +169,7 @@ async function setActive(ctx: RouteContext): Promise<ApiResult> {
     null,
     userId,
     ctx.body.activeStatus as boolean,
+    ctx.body.confirmRelinquish === true,
   );
   const user = await ctx.core.users.findById(userId);
   return user
