@@ -423,6 +423,50 @@ describe('device cookies for directory people (the same LoginProtection path as 
   });
 });
 
+describe('device cookies with a filter that accepts a second spelling', () => {
+  it('should give the device cookie for the name as typed, so the e-mail spelling keeps working under a lock', async () => {
+    const t = await appWith('dirdevicemail', {
+      TRUST_PROXY: 'loopback',
+      LDAP_USER_FILTER: '(|(uid={username})(mail={username}))',
+    });
+    await d.addPerson('kim', 'kim-pw-1', { mail: 'kim@corp.example.org' });
+    const browser = (ip: string) =>
+      new BrowserLikeClient(t.app, { 'x-forwarded-for': ip });
+    const signIn = async (
+      client: BrowserLikeClient,
+      username: string,
+      password: string,
+    ) => {
+      client.cookies.delete('__Host-rcbridge_session');
+      const { csrf } = await client.open('/login');
+      return outcome(await client.post('/login', { csrf, username, password }));
+    };
+    const own = browser('198.51.100.93');
+    expect(await signIn(own, 'kim@corp.example.org', 'kim-pw-1')).toBe(
+      SIGNED_IN,
+    );
+    // An attacker locks the spelling kim uses.
+    for (let i = 0; i < 5; i += 1) {
+      await signIn(
+        browser(`203.0.113.${40 + i}`),
+        'kim@corp.example.org',
+        `guess-${i}`,
+      );
+    }
+    expect(
+      await signIn(
+        browser('198.51.100.94'),
+        'kim@corp.example.org',
+        'kim-pw-1',
+      ),
+    ).toBe(WRONG);
+    // kim's own browser is judged by its cookie, which names what kim types.
+    expect(await signIn(own, 'kim@corp.example.org', 'kim-pw-1')).toBe(
+      SIGNED_IN,
+    );
+  });
+});
+
 describe('linking a directory person to the local user of the same name', () => {
   beforeAll(async () => {
     await d.addPerson('lena', 'lena-directory-pw');

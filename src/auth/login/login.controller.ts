@@ -22,6 +22,7 @@ import { DeviceCookie } from '../protection/device-cookie.js';
 import { TrustedHeaderSignIn } from '../trusted-header/trusted-header-sign-in.service.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginExceptionFilter } from './login-exception.filter.js';
+import { parseLoginForm } from './login-form.js';
 import { LoginService } from './login.service.js';
 import { LoginViews } from './login-views.js';
 
@@ -100,7 +101,8 @@ export class LoginController {
   ): Promise<FastifyReply> {
     const flow = this.verifiedFlow(request);
     const session = await this.sessions.create(request, reply, request.user.id);
-    this.device.issue(reply, request.user.username);
+    // For the name as typed: the lockout counts by it, and a directory may accept other spellings.
+    this.device.issue(reply, parseLoginForm(request.body).username);
     this.flows.end(reply);
     this.login.loggedIn(request.user.id, session);
     return this.views.redirect(reply, flow);

@@ -13,7 +13,9 @@ import { appTokenRecordId } from './token-records.js';
  * logout at the OpenID provider is a logout too).
  */
 const EXPLICIT_ENDS = new Set([
-  'logout', 'user-disabled', 'provider-logout',
+  'logout',
+  'user-disabled',
+  'provider-logout',
   'deprovisioned',
 ]);
 
