@@ -19,3 +19,8 @@ export {
   issue40598Status,
   type Issue40598Status,
 } from './client/issue-40598.js';
+export type { RequestClient } from './events/request-client.js';
+export {
+  TokenMintedEvent,
+  type TokenDestination,
+} from './events/token-minted.event.js';

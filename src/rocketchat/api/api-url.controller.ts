@@ -4,6 +4,7 @@ import { RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { isMobileAppNativeRequest } from './mobile-app.js';
+import { requestClient } from './request-client.js';
 import { RocketChatOrigins } from './rocketchat-origins.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
 
@@ -45,7 +46,10 @@ export class ApiUrlController {
     if (!session) {
       return reply.status(401).send();
     }
-    const handOut = await this.tokens.forApiUrl(session, request);
+    const handOut = await this.tokens.forApiUrl(
+      session,
+      requestClient(request),
+    );
     if (handOut.kind === 'none') {
       return reply.status(401).send();
     }

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Logger } from '@nestjs/common';
-import type { AuditRequest } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import type { Session } from '../../session/index.js';
+import type { RequestClient } from '../events/request-client.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { appDeepLink, isAppDevice } from './mobile-app.js';
 
@@ -25,13 +25,13 @@ export class AppLinkOffer {
   async linkFor(
     session: Session,
     headers: IncomingHttpHeaders,
-    request?: AuditRequest,
+    client?: RequestClient,
   ): Promise<string | undefined> {
     if (!isAppDevice(headers)) {
       return undefined;
     }
     try {
-      const handOut = await this.tokens.forApp(session, request);
+      const handOut = await this.tokens.forApp(session, client);
       return handOut
         ? appDeepLink(this.config.url, handOut.token, handOut.rcUserId)
         : undefined;

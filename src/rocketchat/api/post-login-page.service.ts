@@ -13,6 +13,7 @@ import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { AppLinkOffer } from './app-link-offer.service.js';
 import { LOGIN_REFUSED_PATH } from './login-refused.controller.js';
 import { isMobileAppWebView } from './mobile-app.js';
+import { requestClient } from './request-client.js';
 
 export const POST_LOGIN_PATH = '/rocketchat/redirect';
 
@@ -63,7 +64,11 @@ export class PostLoginPage {
       !mode.popup && request.headers['sec-fetch-dest'] === 'document';
     let appLink: string | undefined;
     if (topLevel && !mode.electron) {
-      appLink = await this.appLinks.linkFor(session, request.headers, request);
+      appLink = await this.appLinks.linkFor(
+        session,
+        request.headers,
+        requestClient(request),
+      );
       if (appLink === undefined) {
         return this.see(reply, this.config.url);
       }
@@ -84,7 +89,7 @@ export class PostLoginPage {
         handOut = await this.tokens.forPage(
           session,
           request.headers['sec-fetch-dest'] === 'iframe',
-          request,
+          requestClient(request),
         );
       } catch (error) {
         if (!(error instanceof RocketChatAccountRefusedError)) {

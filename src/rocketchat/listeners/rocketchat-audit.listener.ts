@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { AuditService, type AuditRequest } from '../../audit/index.js';
+import type { RequestClient } from '../events/request-client.js';
+import { TokenMintedEvent } from '../events/token-minted.event.js';
+import { TokenReusedEvent } from '../events/token-reused.event.js';
+
+/**
+ * The Rocket.Chat logins' part of the audit trail: tokens minted and handed out again.
+ * Synchronous listeners, so the records keep the request's id and their order.
+ */
+@Injectable()
+export class RocketChatAuditListener {
+  constructor(private readonly audit: AuditService) {}
+
+  @OnEvent(TokenMintedEvent.eventName)
+  onTokenMinted(event: TokenMintedEvent): void {
+    void this.audit.record(
+      {
+        kind: 'token.minted',
+        userId: event.bridgeUserId,
+        rocketChatUserId: event.rocketChatUserId,
+        detail: event.strategy,
+      },
+      auditRequest(event.client),
+    );
+  }
+
+  @OnEvent(TokenReusedEvent.eventName)
+  onTokenReused(event: TokenReusedEvent): void {
+    void this.audit.record(
+      {
+        kind: 'token.reused',
+        userId: event.bridgeUserId,
+        rocketChatUserId: event.rocketChatUserId,
+        detail: event.strategy,
+      },
+      auditRequest(event.client),
+    );
+  }
+}
+
+function auditRequest(
+  client: RequestClient | undefined,
+): AuditRequest | undefined {
+  return (
+    client && { ip: client.ip, headers: { 'user-agent': client.userAgent } }
+  );
+}
