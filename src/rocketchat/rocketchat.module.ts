@@ -51,6 +51,7 @@ import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
 import { UserLogoutService } from './tokens/user-logout.service.js';
 import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
+import { RevocationRunner } from './tokens/revocation-runner.service.js';
 import { TokenIssuer } from './tokens/token-issuer.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 import { TokenMinter } from './tokens/token-minter.service.js';
@@ -100,6 +101,7 @@ import { TokenRetirement } from './tokens/token-retirement.service.js';
     RevocationQueueRepository,
     UserLogoutService,
     UnknownMints,
+    RevocationRunner,
     RevocationWorker,
     RevocationService,
     TokenIssuer,

@@ -4,9 +4,10 @@ import { AuditService, type AuditRequest } from '../../audit/index.js';
 import type { RequestClient } from '../events/request-client.js';
 import { TokenMintedEvent } from '../events/token-minted.event.js';
 import { TokenReusedEvent } from '../events/token-reused.event.js';
+import { TokenRevokedEvent } from '../events/token-revoked.event.js';
 
 /**
- * The Rocket.Chat logins' part of the audit trail: tokens minted and handed out again.
+ * The Rocket.Chat logins' part of the audit trail: tokens minted, handed out again and revoked.
  * Synchronous listeners, so the records keep the request's id and their order.
  */
 @Injectable()
@@ -37,6 +38,19 @@ export class RocketChatAuditListener {
       },
       auditRequest(event.client),
     );
+  }
+
+  @OnEvent(TokenRevokedEvent.eventName)
+  onTokenRevoked(event: TokenRevokedEvent): void {
+    void this.audit.record({
+      kind: 'token.revoked',
+      userId: event.bridgeUserId ?? 'unknown',
+      rocketChatUserId: event.rocketChatUserId,
+      detail:
+        event.scope === 'user'
+          ? `${event.reason ?? 'logout'}: every login of the user`
+          : (event.reason ?? 'session-ended'),
+    });
   }
 }
 

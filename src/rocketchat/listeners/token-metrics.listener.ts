@@ -3,11 +3,11 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { MetricsService } from '../../observability/index.js';
 import { TokenMintedEvent } from '../events/token-minted.event.js';
 import { TokenReusedEvent } from '../events/token-reused.event.js';
+import { TokenRevokedEvent } from '../events/token-revoked.event.js';
 
 /**
- * The token metric for minted and reused tokens (revoked ones are still counted where they are
- * revoked). Here rather than in observability/, which every module imports and so may import
- * none of them.
+ * The token metric (minted, reused, revoked). Here rather than in observability/, which every
+ * module imports and so may import none of them.
  */
 @Injectable()
 export class TokenMetricsListener {
@@ -21,5 +21,10 @@ export class TokenMetricsListener {
   @OnEvent(TokenReusedEvent.eventName)
   onTokenReused(): void {
     this.metrics.tokenEvent('reused');
+  }
+
+  @OnEvent(TokenRevokedEvent.eventName)
+  onTokenRevoked(): void {
+    this.metrics.tokenEvent('revoked');
   }
 }
