@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { AuditService, type AuditRequest } from '../../audit/index.js';
 import type { RequestClient } from '../events/request-client.js';
+import { RocketChatLoggedOutEvent } from '../events/rocketchat-logged-out.event.js';
 import { TokenMintedEvent } from '../events/token-minted.event.js';
 import { TokenReusedEvent } from '../events/token-reused.event.js';
 import { TokenRevokedEvent } from '../events/token-revoked.event.js';
 
 /**
- * The Rocket.Chat logins' part of the audit trail: tokens minted, handed out again and revoked.
- * Synchronous listeners, so the records keep the request's id and their order.
+ * The Rocket.Chat logins' part of the audit trail: tokens minted, handed out again and revoked,
+ * and logouts at Rocket.Chat. Synchronous listeners, so the records keep the request's id and
+ * their order.
  */
 @Injectable()
 export class RocketChatAuditListener {
@@ -51,6 +53,14 @@ export class RocketChatAuditListener {
           ? `${event.reason ?? 'logout'}: every login of the user`
           : (event.reason ?? 'session-ended'),
     });
+  }
+
+  @OnEvent(RocketChatLoggedOutEvent.eventName)
+  onLoggedOut(event: RocketChatLoggedOutEvent): void {
+    void this.audit.record(
+      { kind: 'logout', userId: event.bridgeUserId, direction: 'rocketchat' },
+      auditRequest(event.client),
+    );
   }
 }
 
