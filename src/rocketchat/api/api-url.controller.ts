@@ -1,6 +1,6 @@
 import { All, Controller, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiter } from '../../security/index.js';
+import { enforceRateLimit, RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { isMobileAppNativeRequest } from './mobile-app.js';
@@ -41,7 +41,7 @@ export class ApiUrlController {
     if (early) {
       return early;
     }
-    await this.limiter.enforce('api-url', request, reply);
+    await enforceRateLimit(this.limiter, 'api-url', request, reply);
     const session = await this.sessions.resolve(request);
     if (!session) {
       return reply.status(401).send();

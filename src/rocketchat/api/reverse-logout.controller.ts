@@ -1,7 +1,7 @@
 import { All, Controller, Logger, Req, Res, UseFilters } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiter } from '../../security/index.js';
+import { enforceRateLimit, RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { RocketChatLoggedOutEvent } from '../events/rocketchat-logged-out.event.js';
 import { requestClient } from './request-client.js';
@@ -38,7 +38,7 @@ export class ReverseLogoutController {
       return early;
     }
     // The API URL's budget: both are called by Rocket.Chat's pages, with the browser's cookies.
-    await this.limiter.enforce('api-url', request, reply);
+    await enforceRateLimit(this.limiter, 'api-url', request, reply);
     if (request.method !== 'POST') {
       // A GET must not change state.
       return reply
