@@ -5,6 +5,7 @@ import { CreateTokenCheck } from './checks/create-token.check.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { PermissionsCheck } from './checks/permissions.check.js';
 import { RocketChatServerCheck } from './checks/rocketchat-server.check.js';
+import { RocketChatSettingsCheck } from './checks/rocketchat-settings.check.js';
 import { RocketChatChecks } from './checks/rocketchat.checks.js';
 import { DoctorService } from './doctor.service.js';
 
@@ -17,6 +18,7 @@ import { DoctorService } from './doctor.service.js';
     BridgeTokenCheck,
     PermissionsCheck,
     CreateTokenCheck,
+    RocketChatSettingsCheck,
     RocketChatChecks,
     DoctorService,
   ],
