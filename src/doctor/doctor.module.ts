@@ -8,6 +8,7 @@ import { LdapChecks } from './checks/ldap.checks.js';
 import { MongoDbCheck } from './checks/mongodb.check.js';
 import { PermissionsCheck } from './checks/permissions.check.js';
 import { RocketChatServerCheck } from './checks/rocketchat-server.check.js';
+import { RocketChatSettingsCheck } from './checks/rocketchat-settings.check.js';
 import { RocketChatChecks } from './checks/rocketchat.checks.js';
 import { DoctorService } from './doctor.service.js';
 
@@ -20,6 +21,7 @@ import { DoctorService } from './doctor.service.js';
     BridgeTokenCheck,
     PermissionsCheck,
     CreateTokenCheck,
+    RocketChatSettingsCheck,
     RocketChatChecks,
     LdapChecks,
     DoctorService,

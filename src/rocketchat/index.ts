@@ -35,3 +35,8 @@ export {
   type GroupTarget,
   type WantedTarget,
 } from './groups/index.js';
+export type { RequestClient } from './events/request-client.js';
+export {
+  TokenMintedEvent,
+  type TokenDestination,
+} from './events/token-minted.event.js';

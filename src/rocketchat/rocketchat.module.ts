@@ -13,7 +13,9 @@ import { AppLinkOffer } from './api/app-link-offer.service.js';
 import { PostLoginController } from './api/post-login.controller.js';
 import { ReverseLogoutController } from './api/reverse-logout.controller.js';
 import { RocketChatOrigins } from './api/rocketchat-origins.js';
+import { RocketChatAuditListener } from './listeners/rocketchat-audit.listener.js';
 import { SessionEndedListener } from './listeners/session-ended.listener.js';
+import { TokenMetricsListener } from './listeners/token-metrics.listener.js';
 import { RocketChatClientModule } from './client/rocketchat-client.module.js';
 import { GroupSyncModule } from './groups/group-sync.module.js';
 import { AccountCreator } from './provisioning/account-creator.service.js';
@@ -49,6 +51,8 @@ import { SessionTokensRepository } from './tokens/session-tokens.repository.js';
 import { UserLogoutService } from './tokens/user-logout.service.js';
 import { OrphanSweeper } from './tokens/orphan-sweeper.service.js';
 import { SessionEnd } from './tokens/session-end.service.js';
+import { RevocationRunner } from './tokens/revocation-runner.service.js';
+import { TokenIssuer } from './tokens/token-issuer.service.js';
 import { TokenLifecycle } from './tokens/token-lifecycle.service.js';
 import { TokenMinter } from './tokens/token-minter.service.js';
 import { TokenRedelivery } from './tokens/token-redelivery.service.js';
@@ -100,8 +104,10 @@ import { StandingMarks } from './standing/standing-marks.repository.js';
     RevocationQueueRepository,
     UserLogoutService,
     UnknownMints,
+    RevocationRunner,
     RevocationWorker,
     RevocationService,
+    TokenIssuer,
     TokenMinter,
     TokenRedelivery,
     TokenRetirement,
@@ -112,6 +118,8 @@ import { StandingMarks } from './standing/standing-marks.repository.js';
     StandingMarks,
     AccountStanding,
     TokenHandOff,
+    RocketChatAuditListener,
+    TokenMetricsListener,
     RocketChatOrigins,
     PostLoginPage,
     AppLinkOffer,

@@ -11,6 +11,7 @@ export {
   MalformedBodyError,
 } from './http/strict-body-parsers.js';
 export { RateLimit } from './rate-limit/rate-limit.decorator.js';
+export { enforceRateLimit } from './rate-limit/rate-limit.guard.js';
 export { RateLimitedError } from './rate-limit/rate-limited.error.js';
 export {
   RateLimiter,

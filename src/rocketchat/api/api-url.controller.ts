@@ -1,9 +1,10 @@
 import { All, Controller, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiter } from '../../security/index.js';
+import { enforceRateLimit, RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { isMobileAppNativeRequest } from './mobile-app.js';
+import { requestClient } from './request-client.js';
 import { RocketChatOrigins } from './rocketchat-origins.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
 
@@ -40,12 +41,15 @@ export class ApiUrlController {
     if (early) {
       return early;
     }
-    await this.limiter.enforce('api-url', request, reply);
+    await enforceRateLimit(this.limiter, 'api-url', request, reply);
     const session = await this.sessions.resolve(request);
     if (!session) {
       return reply.status(401).send();
     }
-    const handOut = await this.tokens.forApiUrl(session, request);
+    const handOut = await this.tokens.forApiUrl(
+      session,
+      requestClient(request),
+    );
     if (handOut.kind === 'none') {
       return reply.status(401).send();
     }

@@ -1,16 +1,16 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Logger } from '@nestjs/common';
-import type { AuditRequest } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import type { Session } from '../../session/index.js';
+import type { RequestClient } from '../events/request-client.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
-import { appDeepLink, isAppDevice } from './mobile-app.js';
+import { appDeepLink } from './mobile-app.js';
 
 /**
  * "Open in the Rocket.Chat app" on the top-level post-login page of a phone or tablet: a
  * `rocketchat://auth` link with a resume token of the session's app record (TokenLifecycle.forApp:
  * the app is a second device with a token of its own, minted once per session and ended with
- * it). Never for a framed page or a login window (PostLoginPage asks only at top level).
+ * it). Never for a framed page or a login window: PostLoginPage asks only at top level, and only
+ * for a phone or tablet (isAppDevice).
  */
 @Injectable()
 export class AppLinkOffer {
@@ -21,17 +21,13 @@ export class AppLinkOffer {
     private readonly tokens: TokenLifecycle,
   ) {}
 
-  /** The link, or undefined: not an app device, no resume token, or getting one failed. */
+  /** The link, or undefined: no resume token, or getting one failed. */
   async linkFor(
     session: Session,
-    headers: IncomingHttpHeaders,
-    request?: AuditRequest,
+    client?: RequestClient,
   ): Promise<string | undefined> {
-    if (!isAppDevice(headers)) {
-      return undefined;
-    }
     try {
-      const handOut = await this.tokens.forApp(session, request);
+      const handOut = await this.tokens.forApp(session, client);
       return handOut
         ? appDeepLink(this.config.url, handOut.token, handOut.rcUserId)
         : undefined;

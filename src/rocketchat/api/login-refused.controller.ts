@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AppConfig, InjectConfig } from '../../config/index.js';
-import { RateLimiter } from '../../security/index.js';
+import { enforceRateLimit, RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
 import { TokenRetirement } from '../tokens/token-retirement.service.js';
 import { checkOwnOrigin } from './origin-policy.js';
@@ -52,7 +52,7 @@ export class LoginRefusedController {
       );
       return reply.status(403).send({ error: 'Origin not allowed' });
     }
-    await this.limiter.enforce('api-url', request, reply);
+    await enforceRateLimit(this.limiter, 'api-url', request, reply);
     const token = (body as { token?: unknown } | null)?.token;
     if (typeof token !== 'string' || !TOKEN_REF.test(token)) {
       return reply

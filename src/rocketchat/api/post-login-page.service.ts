@@ -1,18 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   type AppConfig,
   InjectConfig,
   type RocketChatConfig,
 } from '../../config/index.js';
-import { PageResponder } from '../../web/index.js';
-import { SessionService } from '../../session/index.js';
+import { SessionService, type Session } from '../../session/index.js';
+import type { RequestClient } from '../events/request-client.js';
 import { RocketChatAccountRefusedError } from '../provisioning/provisioning.errors.js';
 import { hashLoginToken } from '../tokens/login-token.js';
 import { TokenLifecycle } from '../tokens/token-lifecycle.service.js';
 import { AppLinkOffer } from './app-link-offer.service.js';
 import { LOGIN_REFUSED_PATH } from './login-refused.controller.js';
-import { isMobileAppWebView } from './mobile-app.js';
 
 export const POST_LOGIN_PATH = '/rocketchat/redirect';
 
@@ -22,6 +20,28 @@ export interface PostLoginMode {
   /** Rocket.Chat's desktop app (`client=electron`). */
   readonly electron: boolean;
 }
+
+/** What the page needs to know of the request, taken from it at the HTTP edge. */
+export interface PostLoginVisit {
+  readonly mode: PostLoginMode;
+  /** `Sec-Fetch-Dest`: `document` at top level, `iframe` in a frame. */
+  readonly fetchDest: string | undefined;
+  /** A phone or tablet, to be offered the Rocket.Chat app (isAppDevice). */
+  readonly appDevice: boolean;
+  /** The mobile app's own login WebView (isMobileAppWebView). */
+  readonly mobileAppWebView: boolean;
+  readonly client: RequestClient;
+}
+
+/** The answer, for the controller to send: a 303 to `location`, or a rendered page. */
+export type PostLoginAnswer =
+  | { readonly kind: 'redirect'; readonly location: string }
+  | {
+      readonly kind: 'page';
+      readonly page: 'rocketchat-redirect' | 'error';
+      readonly context: Record<string, unknown>;
+      readonly status?: number;
+    };
 
 /**
  * The end of the login flow (`/rocketchat/redirect`, the `next` of the Iframe URL). Framed by
@@ -34,7 +54,8 @@ export interface PostLoginMode {
  * the session's current one, minted only when it has none (TokenLifecycle); when Rocket.Chat
  * answers `login-error`, the page reports it (LoginRefusedController). The mobile app's login
  * WebView always gets the token posted, even with ROCKETCHAT_POST_LOGIN_MESSAGE=try-iframe-login:
- * the app's own API-URL request carries none of the WebView's cookies.
+ * the app's own API-URL request carries none of the WebView's cookies. Takes the session and a
+ * PostLoginVisit and returns a PostLoginAnswer; PostLoginController does the HTTP.
  */
 @Injectable()
 export class PostLoginPage {
@@ -45,27 +66,26 @@ export class PostLoginPage {
     @InjectConfig('app') private readonly app: AppConfig,
     private readonly sessions: SessionService,
     private readonly tokens: TokenLifecycle,
-    private readonly pages: PageResponder,
     private readonly appLinks: AppLinkOffer,
   ) {}
 
-  async show(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    mode: PostLoginMode,
-  ): Promise<FastifyReply> {
-    const session = await this.sessions.resolve(request);
+  async answer(
+    session: Session | null,
+    visit: PostLoginVisit,
+  ): Promise<PostLoginAnswer> {
+    const { mode } = visit;
     if (!session || session.interactionRequired) {
       // Log in first, or confirm the account ("Continue as ..."), then come back here.
-      return this.see(reply, this.loginUrl(mode));
+      return see(this.loginUrl(mode));
     }
-    const topLevel =
-      !mode.popup && request.headers['sec-fetch-dest'] === 'document';
+    const topLevel = !mode.popup && visit.fetchDest === 'document';
     let appLink: string | undefined;
     if (topLevel && !mode.electron) {
-      appLink = await this.appLinks.linkFor(session, request.headers, request);
+      appLink = visit.appDevice
+        ? await this.appLinks.linkFor(session, visit.client)
+        : undefined;
       if (appLink === undefined) {
-        return this.see(reply, this.config.url);
+        return see(this.config.url);
       }
     }
     let message: Record<string, string> | undefined;
@@ -75,7 +95,7 @@ export class PostLoginPage {
     } else if (
       this.config.tokens.postLoginMessage === 'try-iframe-login' &&
       !mode.popup &&
-      !isMobileAppWebView(request.headers)
+      !visit.mobileAppWebView
     ) {
       message = { event: 'try-iframe-login' };
     } else {
@@ -83,8 +103,8 @@ export class PostLoginPage {
       try {
         handOut = await this.tokens.forPage(
           session,
-          request.headers['sec-fetch-dest'] === 'iframe',
-          request,
+          visit.fetchDest === 'iframe',
+          visit.client,
         );
       } catch (error) {
         if (!(error instanceof RocketChatAccountRefusedError)) {
@@ -92,58 +112,59 @@ export class PostLoginPage {
         }
         // Not straight back here from the login page: it offers "Continue as" and "Log out".
         await this.sessions.setInteractionRequired(session.id, true);
-        return this.refused(request, reply, error, mode);
+        return this.refused(error, mode);
       }
       if (handOut.kind === 'none') {
         // The session ended meanwhile (say, the user was disabled).
-        return this.see(reply, this.loginUrl(mode));
+        return see(this.loginUrl(mode));
       }
       message = { event: 'login-with-token', [handOut.field]: handOut.token };
       tokenRef = hashLoginToken(handOut.token);
     }
     // The shared page CSP (PageResponder): the hand-over script runs with the page's cspNonce.
-    return this.pages.send(request, reply, 'rocketchat-redirect', {
-      pageTitle: 'rocketchat.redirect.title',
-      handoff: scriptJson({
-        message,
-        targetOrigin: this.config.origin,
-        rocketChatUrl: this.config.url,
-        popup: mode.popup,
+    return {
+      kind: 'page',
+      page: 'rocketchat-redirect',
+      context: {
+        pageTitle: 'rocketchat.redirect.title',
+        handoff: scriptJson({
+          message,
+          targetOrigin: this.config.origin,
+          rocketChatUrl: this.config.url,
+          popup: mode.popup,
+          electron: mode.electron,
+          // Where the page reports Rocket.Chat's login-error for this token (see TokenRetirement).
+          refusedUrl: tokenRef === undefined ? undefined : LOGIN_REFUSED_PATH,
+          tokenRef,
+        }),
+        returnOnly: message === undefined,
         electron: mode.electron,
-        // Where the page reports Rocket.Chat's login-error for this token (see TokenRetirement).
-        refusedUrl: tokenRef === undefined ? undefined : LOGIN_REFUSED_PATH,
-        tokenRef,
-      }),
-      returnOnly: message === undefined,
-      electron: mode.electron,
-      rocketChatUrl: this.config.url,
-      retryUrl: this.loginUrl(mode),
-      appLink,
-    });
+        rocketChatUrl: this.config.url,
+        retryUrl: this.loginUrl(mode),
+        appLink,
+      },
+    };
   }
 
   private refused(
-    request: FastifyRequest,
-    reply: FastifyReply,
     error: RocketChatAccountRefusedError,
     mode: PostLoginMode,
-  ): FastifyReply {
+  ): PostLoginAnswer {
     this.logger.warn(
       `No Rocket.Chat login (${error.reason}): ${error.message}`,
     );
-    return this.pages.send(
-      request,
-      reply,
-      'error',
-      {
+    return {
+      kind: 'page',
+      page: 'error',
+      context: {
         pageTitle: 'rocketchat.refused.title',
         heading: 'rocketchat.refused.heading',
         message: `rocketchat.refused.${error.reason}`,
         actionUrl: this.loginUrl(mode),
         actionLabel: 'common.backToLogin',
       },
-      { status: 403 },
-    );
+      status: 403,
+    };
   }
 
   /** The login page, coming back here afterwards with the same mode. */
@@ -162,14 +183,10 @@ export class PostLoginPage {
     const query = params.toString();
     return query ? `/login?${query}` : '/login';
   }
+}
 
-  private see(reply: FastifyReply, location: string): FastifyReply {
-    return reply
-      .status(303)
-      .header('cache-control', 'no-store')
-      .header('location', location)
-      .send();
-  }
+function see(location: string): PostLoginAnswer {
+  return { kind: 'redirect', location };
 }
 
 /**

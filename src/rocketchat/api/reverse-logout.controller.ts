@@ -1,15 +1,18 @@
 import { All, Controller, Logger, Req, Res, UseFilters } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditService } from '../../audit/index.js';
-import { RateLimiter } from '../../security/index.js';
+import { enforceRateLimit, RateLimiter } from '../../security/index.js';
 import { SessionService } from '../../session/index.js';
+import { RocketChatLoggedOutEvent } from '../events/rocketchat-logged-out.event.js';
+import { requestClient } from './request-client.js';
 import { RocketChatOrigins } from './rocketchat-origins.js';
 import { RocketChatApiFilter } from './rocketchat-api.filter.js';
 
 /**
  * For Rocket.Chat's `Custom_Script_On_Logout` (Administration › Layout › Custom Scripts): the
  * script posts here with the browser's cookies when the person logs out of Rocket.Chat, and the
- * bridge session ends too (announced as any logout, so its Rocket.Chat token is revoked once).
+ * bridge session ends too (announced as any logout, so its Rocket.Chat token is revoked once,
+ * and as RocketChatLoggedOutEvent for the audit trail).
  * The strict origin check is its CSRF defence: only the configured Rocket.Chat origins may call
  * it. Always 204, with or without a session.
  */
@@ -22,7 +25,7 @@ export class ReverseLogoutController {
     private readonly origins: RocketChatOrigins,
     private readonly sessions: SessionService,
     private readonly limiter: RateLimiter,
-    private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
   ) {}
 
   @All('logout')
@@ -35,7 +38,7 @@ export class ReverseLogoutController {
       return early;
     }
     // The API URL's budget: both are called by Rocket.Chat's pages, with the browser's cookies.
-    await this.limiter.enforce('api-url', request, reply);
+    await enforceRateLimit(this.limiter, 'api-url', request, reply);
     if (request.method !== 'POST') {
       // A GET must not change state.
       return reply
@@ -48,9 +51,13 @@ export class ReverseLogoutController {
       this.logger.log(
         `Session ${ended.id} of user ${ended.userId} ended: the person logged out of Rocket.Chat`,
       );
-      void this.audit.record(
-        { kind: 'logout', userId: ended.userId, direction: 'rocketchat' },
-        request,
+      this.events.emit(
+        RocketChatLoggedOutEvent.eventName,
+        new RocketChatLoggedOutEvent(
+          ended.userId,
+          ended.id,
+          requestClient(request),
+        ),
       );
     }
     return reply.status(204).send();

@@ -5,18 +5,16 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { AuditService } from '../../audit/index.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { MongoConnectionService, PeriodicTask } from '../../database/index.js';
-import { MetricsService } from '../../observability/index.js';
 import { Clock } from '../../common/index.js';
 import { RocketChatRateLimitedError } from '../client/rocketchat.errors.js';
+import { TokenRevokedEvent } from '../events/token-revoked.event.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';
+import { RevocationRunner } from './revocation-runner.service.js';
 import type { RevocationDocument } from './revocation.schema.js';
-import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
-import { TokenStrategies } from './token-strategies.service.js';
-import { UnknownMints } from './unknown-mints.service.js';
-import { UserLogoutService } from './user-logout.service.js';
+import { TokenDecryptionError } from './token-cipher.js';
 
 /**
  * One attempt's lease: far longer than an attempt takes (one Rocket.Chat call, a few MongoDB
@@ -45,14 +43,10 @@ export class RevocationWorker
   constructor(
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly queue: RevocationQueueRepository,
-    private readonly strategies: TokenStrategies,
-    private readonly cipher: TokenCipher,
-    private readonly guard: UserLogoutService,
-    private readonly unknownMints: UnknownMints,
-    private readonly metrics: MetricsService,
+    private readonly runner: RevocationRunner,
     mongo: MongoConnectionService,
-    private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {
     this.task = new PeriodicTask(mongo, this.logger, {
       name: 'Revocation queue',
@@ -115,19 +109,18 @@ export class RevocationWorker
       return;
     }
     try {
-      const ended = await this.run(job);
+      const ended = await this.runner.run(job);
       await this.queue.done(job._id);
       if (ended) {
-        this.metrics.tokenEvent('revoked');
-        void this.audit.record({
-          kind: 'token.revoked',
-          userId: job.bridgeUserId ?? 'unknown',
-          rocketChatUserId: job.rcUserId,
-          detail:
-            job.kind === 'user-logout'
-              ? `${job.reason ?? 'logout'}: every login of the user`
-              : (job.reason ?? 'session-ended'),
-        });
+        this.events.emit(
+          TokenRevokedEvent.eventName,
+          new TokenRevokedEvent(
+            job.bridgeUserId,
+            job.rcUserId,
+            job.kind === 'user-logout' ? 'user' : 'token',
+            job.reason,
+          ),
+        );
       }
     } catch (error) {
       if (error instanceof TokenDecryptionError) {
@@ -149,23 +142,6 @@ export class RevocationWorker
         (error as Error).message.slice(0, 500),
       );
     }
-  }
-
-  /** Whether a login was ended (an unknown mint may turn out to have issued nothing). */
-  private async run(job: RevocationDocument): Promise<boolean> {
-    if (job.kind === 'user-logout') {
-      await this.guard.logoutUser(job.rcUserId);
-      return true;
-    }
-    if (job.kind === 'unknown-mint') {
-      return (await this.unknownMints.clean(job)) > 0;
-    }
-    if (!job.strategy || !job.sealedToken || !job.sealContext) {
-      throw new Error('incomplete token job');
-    }
-    const token = this.cipher.decrypt(job.sealedToken, job.sealContext);
-    await this.strategies.get(job.strategy).revoke(job.rcUserId, token);
-    return true;
   }
 
   private delay(attempts: number, error: unknown): number {

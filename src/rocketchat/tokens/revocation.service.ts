@@ -1,19 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditService } from '../../audit/index.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import { describeMongoError } from '../../database/index.js';
-import { MetricsService } from '../../observability/index.js';
 import { Clock } from '../../common/index.js';
 import { outsideCallBudget } from '../client/call-budget.js';
+import { TokenRevokedEvent } from '../events/token-revoked.event.js';
 import { RevocationQueueRepository } from './revocation-queue.repository.js';
+import { RevocationRunner } from './revocation-runner.service.js';
 import {
   REVOCATION_LEASE_MS,
   RevocationWorker,
 } from './revocation-worker.service.js';
 import type { RevocationDocument } from './revocation.schema.js';
 import type { StoredSessionToken } from './session-tokens.repository.js';
-import { TokenCipher } from './token-cipher.js';
-import { TokenStrategies } from './token-strategies.service.js';
 
 /** How long after an unanswered users.createToken Rocket.Chat may still issue its token. */
 const UNKNOWN_MINT_WINDOW_MS = 90_000;
@@ -39,11 +38,9 @@ export class RevocationService {
     @InjectConfig('rocketchat') private readonly config: RocketChatConfig,
     private readonly queue: RevocationQueueRepository,
     private readonly worker: RevocationWorker,
-    private readonly strategies: TokenStrategies,
-    private readonly cipher: TokenCipher,
-    private readonly metrics: MetricsService,
-    private readonly audit: AuditService,
+    private readonly runner: RevocationRunner,
     private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {}
 
   /**
@@ -98,18 +95,21 @@ export class RevocationService {
     reason: string,
   ): Promise<void> {
     try {
-      const clear = this.cipher.decrypt(
+      await this.runner.revokeSealed(
+        token.strategy,
+        token.rcUserId,
         token.sealedToken,
         sessionTokenContext(token.sessionId),
       );
-      await this.strategies.get(token.strategy).revoke(token.rcUserId, clear);
-      this.metrics.tokenEvent('revoked');
-      void this.audit.record({
-        kind: 'token.revoked',
-        userId: token.bridgeUserId,
-        rocketChatUserId: token.rcUserId,
-        detail: reason,
-      });
+      this.events.emit(
+        TokenRevokedEvent.eventName,
+        new TokenRevokedEvent(
+          token.bridgeUserId,
+          token.rcUserId,
+          'token',
+          reason,
+        ),
+      );
     } catch (error) {
       this.logger.error(
         `A login token of Rocket.Chat user ${token.rcUserId} could be neither queued for revocation ` +

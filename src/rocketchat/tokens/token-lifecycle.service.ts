@@ -3,9 +3,9 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { AuditRequest } from '../../audit/index.js';
 import { InjectConfig, type RocketChatConfig } from '../../config/index.js';
 import type { Session } from '../../session/index.js';
+import type { RequestClient } from '../events/request-client.js';
 import { withCallBudget } from '../client/call-budget.js';
 import { RETRY_BUDGET } from '../client/rocketchat-http.service.js';
 import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
@@ -68,9 +68,9 @@ export class TokenLifecycle implements OnApplicationBootstrap {
    * For the API URL: the session's token, minted only when it has none and the login page need not
    * ask first. All its Rocket.Chat calls together take at most 1.5 × ROCKETCHAT_TIMEOUT.
    */
-  forApiUrl(session: Session, request?: AuditRequest): Promise<HandOut> {
+  forApiUrl(session: Session, client?: RequestClient): Promise<HandOut> {
     return withCallBudget(this.callBudgetMs, () =>
-      this.handOut(session, 'api', request),
+      this.handOut(session, 'api', client),
     );
   }
 
@@ -82,10 +82,10 @@ export class TokenLifecycle implements OnApplicationBootstrap {
   forPage(
     session: Session,
     framed: boolean,
-    request?: AuditRequest,
+    client?: RequestClient,
   ): Promise<HandOut> {
     return withCallBudget(this.callBudgetMs, () =>
-      this.handOut(session, framed ? 'frame' : 'page', request),
+      this.handOut(session, framed ? 'frame' : 'page', client),
     );
   }
 
@@ -97,14 +97,14 @@ export class TokenLifecycle implements OnApplicationBootstrap {
    */
   async forApp(
     session: Session,
-    request?: AuditRequest,
+    client?: RequestClient,
   ): Promise<AppHandOut | undefined> {
     if (this.config.tokens.strategy === 'legacy-iframe-token') {
       // One iframe token per user: a second would replace the browser's.
       return undefined;
     }
     const handOut = await withCallBudget(this.callBudgetMs, () =>
-      this.handOut(session, 'app', request),
+      this.handOut(session, 'app', client),
     );
     if (handOut.kind === 'none' || handOut.field !== 'loginToken') {
       return undefined;
@@ -122,7 +122,7 @@ export class TokenLifecycle implements OnApplicationBootstrap {
   private async handOut(
     session: Session,
     to: StoredSessionToken['deliveredTo'],
-    request: AuditRequest | undefined,
+    client: RequestClient | undefined,
   ): Promise<HandOut> {
     if (to !== 'app') {
       await this.retirement.renewIfConfirmed(session);
@@ -132,7 +132,7 @@ export class TokenLifecycle implements OnApplicationBootstrap {
     for (;;) {
       const state = await this.store.find(recordId);
       if (state.kind === 'issued') {
-        const again = await this.redelivery.redeliver(state.token, request);
+        const again = await this.redelivery.redeliver(state.token, client);
         if (again) {
           return again;
         }
@@ -146,7 +146,7 @@ export class TokenLifecycle implements OnApplicationBootstrap {
         // Rocket.Chat refused this session's token: the login page asks first.
         return NONE;
       }
-      const result = await this.minter.mint(session, to, request);
+      const result = await this.minter.mint(session, to, client);
       if (result !== 'busy') {
         return result;
       }

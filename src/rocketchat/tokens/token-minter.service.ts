@@ -1,21 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditService, type AuditRequest } from '../../audit/index.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { UsersRepository } from '../../users/index.js';
-import { MetricsService } from '../../observability/index.js';
-import { Clock } from '../../common/index.js';
 import { SessionService, type Session } from '../../session/index.js';
-import { RocketChatUnavailableError } from '../client/rocketchat.errors.js';
-import { ProvisioningService } from '../provisioning/provisioning.service.js';
-import {
-  RevocationService,
-  sessionTokenContext,
-} from './revocation.service.js';
+import type { RequestClient } from '../events/request-client.js';
+import { TokenMintedEvent } from '../events/token-minted.event.js';
+import { RevocationService } from './revocation.service.js';
 import {
   SessionTokensRepository,
   type StoredSessionToken,
 } from './session-tokens.repository.js';
-import { TokenCipher } from './token-cipher.js';
-import { TokenStrategies } from './token-strategies.service.js';
+import { TokenIssuer, type IssuedToken } from './token-issuer.service.js';
 import { appTokenRecordId } from './token-records.js';
 
 /** What a browser gets: a token for the one answer field, or nothing (401). */
@@ -33,10 +27,10 @@ const CLAIM_MS = 30_000;
 
 /**
  * Gets a session its Rocket.Chat token: claims the session's record (so concurrent requests
- * never mint two), provisions the account, mints with the configured strategy and records the
- * token sealed. A token Rocket.Chat issued that cannot be recorded, or whose session ended
- * meanwhile, is revoked at once; an unanswered `users.createToken` is followed up (see
- * UnknownMints), so no token outlives the bridge's knowledge of it.
+ * never mint two), has TokenIssuer provision the account and mint, and records the token sealed.
+ * A token Rocket.Chat issued that cannot be recorded, or whose session ended meanwhile, is revoked
+ * at once, so no token outlives the bridge's knowledge of it. A recorded token is announced
+ * (TokenMintedEvent: the audit trail and the token metric listen).
  */
 @Injectable()
 export class TokenMinter {
@@ -44,22 +38,18 @@ export class TokenMinter {
 
   constructor(
     private readonly store: SessionTokensRepository,
-    private readonly strategies: TokenStrategies,
-    private readonly cipher: TokenCipher,
-    private readonly provisioning: ProvisioningService,
+    private readonly issuer: TokenIssuer,
     private readonly revocations: RevocationService,
     private readonly sessions: SessionService,
     private readonly users: UsersRepository,
-    private readonly metrics: MetricsService,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** A token for the session, NONE when it may have none, `busy` while another request mints. */
   async mint(
     session: Session,
     deliveredTo: StoredSessionToken['deliveredTo'],
-    request: AuditRequest | undefined,
+    client: RequestClient | undefined,
   ): Promise<HandOut | 'busy'> {
     const user = await this.users.findById(session.userId);
     if (!user?.active) {
@@ -73,78 +63,43 @@ export class TokenMinter {
     if (claimId === undefined) {
       return 'busy';
     }
-    let stored: Omit<StoredSessionToken, 'sessionId' | 'bridgeUserId'>;
-    let token: string;
-    const strategy = this.strategies.current;
-    let minting: { rcUserId: string; startedAt: number } | undefined;
+    let issued: IssuedToken;
     try {
-      const account = await this.provisioning.ensure(user);
-      minting = { rcUserId: account.rcUserId, startedAt: Date.now() };
-      const minted = await strategy.mint(account.rcUserId);
-      token = minted.token;
-      const now = new Date(this.clock.now());
-      stored = {
-        rcUserId: account.rcUserId,
-        strategy: strategy.name,
-        sealedToken: this.cipher.encrypt(
-          minted.token,
-          sessionTokenContext(recordId),
-        ),
-        hashedToken: minted.hashedToken,
-        issuedAt: now,
-        deliveredAt: now,
-        deliveredTo,
-      };
+      issued = await this.issuer.issue(user, recordId, deliveredTo);
     } catch (error) {
-      if (minting && isUnansweredCreateToken(error)) {
-        await this.revocations.unknownMint(
-          minting.rcUserId,
-          user.id,
-          minting.startedAt,
-        );
-      }
       await this.store.release(recordId, claimId).catch(() => undefined);
       throw error;
     }
-    const issued = { ...stored, sessionId: recordId, bridgeUserId: user.id };
+    const stored = issued.record;
+    const known = { ...stored, sessionId: recordId, bridgeUserId: user.id };
     let completed: boolean;
     try {
       completed = await this.store.complete(recordId, claimId, stored);
     } catch (error) {
       // Rocket.Chat issued it, but MongoDB failed before it was recorded: end it, never hand it out.
-      await this.revocations.revokeToken(issued, 'not-recorded');
+      await this.revocations.revokeToken(known, 'not-recorded');
       await this.store.release(recordId, claimId).catch(() => undefined);
       throw error;
     }
     if (!completed) {
       // The session ended while the token was being minted: it must not outlive it.
-      await this.revocations.revokeToken(issued, 'session-ended-while-minting');
+      await this.revocations.revokeToken(known, 'session-ended-while-minting');
       return NONE;
     }
-    this.metrics.tokenEvent('minted');
-    void this.audit.record(
-      {
-        kind: 'token.minted',
-        userId: user.id,
-        rocketChatUserId: stored.rcUserId,
-        detail: strategy.name,
-      },
-      request,
+    this.events.emit(
+      TokenMintedEvent.eventName,
+      new TokenMintedEvent(
+        user.id,
+        stored.rcUserId,
+        session.id,
+        stored.strategy,
+        deliveredTo,
+        client,
+      ),
     );
     this.logger.log(
-      `Issued a Rocket.Chat token (${strategy.name}) to ${deliveredTo === 'app' ? 'the Rocket.Chat app of ' : ''}session ${session.id} of bridge user ${user.id}`,
+      `Issued a Rocket.Chat token (${stored.strategy}) to ${deliveredTo === 'app' ? 'the Rocket.Chat app of ' : ''}session ${session.id} of bridge user ${user.id}`,
     );
-    return { kind: 'token', field: strategy.responseField, token };
+    return { kind: 'token', field: issued.field, token: issued.token };
   }
-}
-
-/** A `users.createToken` call that may have been carried out although no usable answer came. */
-function isUnansweredCreateToken(error: unknown): boolean {
-  return (
-    error instanceof RocketChatUnavailableError &&
-    error.endpoint === 'users.createToken' &&
-    error.reason !== 'circuit-open' &&
-    error.reason !== 'not-found' &&
-    error.reason !== 'budget-spent'
-  );
 }

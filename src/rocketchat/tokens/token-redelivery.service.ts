@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditService, type AuditRequest } from '../../audit/index.js';
-import { MetricsService } from '../../observability/index.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { RequestClient } from '../events/request-client.js';
+import { TokenReusedEvent } from '../events/token-reused.event.js';
 import { sessionTokenContext } from './revocation.service.js';
 import {
   SessionTokensRepository,
@@ -12,7 +13,8 @@ import { TokenStrategies } from './token-strategies.service.js';
 
 /**
  * Hands a session's stored token out again: decrypted from the bridge's own store, with no call
- * to Rocket.Chat (this runs on every page load of current Rocket.Chat clients).
+ * to Rocket.Chat (this runs on every page load of current Rocket.Chat clients). Announced as
+ * TokenReusedEvent (the audit trail and the token metric listen).
  */
 @Injectable()
 export class TokenRedelivery {
@@ -22,14 +24,13 @@ export class TokenRedelivery {
     private readonly store: SessionTokensRepository,
     private readonly strategies: TokenStrategies,
     private readonly cipher: TokenCipher,
-    private readonly metrics: MetricsService,
-    private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** The stored token again; undefined when it cannot be decrypted (then it is forgotten). */
   async redeliver(
     token: StoredSessionToken,
-    request: AuditRequest | undefined,
+    client: RequestClient | undefined,
   ): Promise<HandOut | undefined> {
     let clear: string;
     try {
@@ -48,15 +49,14 @@ export class TokenRedelivery {
       await this.store.take(token.sessionId, token.hashedToken);
       return undefined;
     }
-    this.metrics.tokenEvent('reused');
-    void this.audit.record(
-      {
-        kind: 'token.reused',
-        userId: token.bridgeUserId,
-        rocketChatUserId: token.rcUserId,
-        detail: token.strategy,
-      },
-      request,
+    this.events.emit(
+      TokenReusedEvent.eventName,
+      new TokenReusedEvent(
+        token.bridgeUserId,
+        token.rcUserId,
+        token.strategy,
+        client,
+      ),
     );
     return {
       kind: 'token',

@@ -2,7 +2,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 
 /**
  * A client address went over a rate-limit policy: 429. `Retry-After` is already on the reply when
- * this is thrown (RateLimiter.enforce sets it), so any filter that answers with the status keeps it.
+ * this reaches a filter (enforceRateLimit sets it at the HTTP edge), so any filter that answers
+ * with the status keeps it.
  */
 export class RateLimitedError extends HttpException {
   constructor(

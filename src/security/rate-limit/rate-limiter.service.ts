@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { InjectConfig, type AppConfig } from '../../config/index.js';
 import { addressKey } from '../client-address.js';
@@ -18,7 +17,8 @@ export type RateLimitPolicy = 'forms' | 'api-url';
  * each replica can judge alone, and cost no database round trip on every API URL call; the
  * limits that must hold across replicas and restarts (failed logins) are in MongoDB. Routes use
  * the `@RateLimit(policy)` decorator (checked by a global guard before any other guard), or call
- * `enforce()` themselves where the 429 needs headers the route sets first (CORS on the API URL).
+ * `enforceRateLimit()` themselves where the 429 needs headers the route sets first (CORS on the
+ * API URL); both put the refusal's `Retry-After` on the reply.
  */
 @Injectable()
 export class RateLimiter {
@@ -42,19 +42,19 @@ export class RateLimiter {
   }
 
   /**
-   * Counts this request against `policy`; over the limit, sets `Retry-After` on the reply and
-   * throws RateLimitedError (429). A policy that is off counts nothing.
+   * Counts a request from `clientAddress` (Fastify's `request.ip`) against `policy`; over the
+   * limit, throws RateLimitedError (429) with the seconds for `Retry-After`. A policy that is off
+   * counts nothing.
    */
   async enforce(
     policy: RateLimitPolicy,
-    request: Pick<FastifyRequest, 'ip'>,
-    reply: FastifyReply,
+    clientAddress: string | undefined,
   ): Promise<void> {
     const limiter = this.limiters[policy];
     if (!limiter) {
       return;
     }
-    const address = addressKey(request.ip);
+    const address = addressKey(clientAddress);
     try {
       await limiter.consume(address);
     } catch (refusal) {
@@ -63,7 +63,6 @@ export class RateLimiter {
       }
       const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
       this.warnOnce(policy, address);
-      void reply.header('retry-after', String(seconds));
       throw new RateLimitedError(policy, seconds);
     }
   }
