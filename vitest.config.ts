@@ -44,6 +44,9 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // Files run in separate processes, each with its own databases on the shared server.
           pool: 'forks',
+          // Vitest's default is one fewer than the cores: a single file at a time on 2 cores. These
+          // files mostly wait (browsers, child processes, HTTP, timers), so three share 2 cores well.
+          maxWorkers: 3,
           sequence: { groupOrder: 1 },
         },
       },
