@@ -201,7 +201,7 @@ async function main() {
     // The bridge's own rule (dist/ is built): how many hashes it runs at once.
     hashSlots: (
       await import(
-        pathToFileURL(join(ROOT, 'dist', 'auth', 'passwords', 'hash-slots.js'))
+        pathToFileURL(join(ROOT, 'dist', 'users', 'passwords', 'hash-slots.js'))
           .href
       )
     ).defaultHashSlots(),
