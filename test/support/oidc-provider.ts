@@ -114,6 +114,14 @@ export class TestOidcProvider {
     await this.restart();
   }
 
+  /** What the provider releases for `sub` from the next sign-in on (e.g. groups changed). */
+  setClaims(sub: string, claims: TestAccount['claims']): void {
+    if (!this.accounts.has(sub)) {
+      throw new Error(`test provider: no account ${sub}`);
+    }
+    this.accounts.set(sub, { sub, claims });
+  }
+
   async setClients(clients: readonly ClientMetadata[]): Promise<void> {
     this.clients = [...clients];
     await this.restart();
