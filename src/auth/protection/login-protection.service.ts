@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DurationSamples, sleep } from '../../common/index.js';
 import { type AuthConfig, InjectConfig } from '../../config/index.js';
 import { addressKey } from '../../security/index.js';
 import { type AuthenticatedUser, parseUsername } from '../../users/index.js';
@@ -20,7 +21,6 @@ import {
 } from './login-protection.errors.js';
 import { PasswordSources } from '../password/password-sources.service.js';
 import { PasswordCheckGate } from './password-check-gate.js';
-import { sleep, TimingEqualizer } from './timing-equalizer.js';
 
 /**
  * The one way the login form checks a password: `PasswordSources.verify` (the bridge's own
@@ -39,7 +39,7 @@ import { sleep, TimingEqualizer } from './timing-equalizer.js';
 @Injectable()
 export class LoginProtection {
   private readonly gate: PasswordCheckGate;
-  private readonly timing = new TimingEqualizer();
+  private readonly timing = new DurationSamples();
 
   constructor(
     @InjectConfig('auth') config: AuthConfig,
@@ -169,7 +169,7 @@ export class LoginProtection {
 
   /** Waits as long as a failed check would have taken (a real dummy check before any sample). */
   private async equalize(password: string, elapsedMs: number): Promise<void> {
-    const target = this.timing.sample();
+    const target = this.timing.pick();
     if (target === undefined) {
       await this.gate.run(() => this.credentials.spendCheck(password));
       return;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Entry } from 'ldapts';
+import { DurationSamples, sleep } from '../../common/index.js';
 import type { LdapSettings } from '../../config/index.js';
 import { activeDirectoryBindRefusal } from './active-directory.js';
 import type { LdapConnection } from './ldap-connection.js';
@@ -21,7 +22,7 @@ import type {
   LdapRefusal,
 } from './ldap-results.js';
 import { isServerFailure } from './ldap-servers.js';
-import { isPaddedRefusal, RefusalTiming, sleep } from './refusal-timing.js';
+import { isPaddedRefusal } from './refusal-timing.js';
 
 /** Longer input is refused without asking the directory (no real name or password is this long). */
 const MAX_USERNAME_LENGTH = 256;
@@ -48,7 +49,11 @@ interface Checked {
 @Injectable()
 export class LdapAuthenticator {
   private readonly logger = new Logger(LdapAuthenticator.name);
-  private readonly timing = new RefusalTiming();
+  /**
+   * How long recent refusals that bound as the person took, from the start of the sign-in to the
+   * verdict: a refusal without a bind (an unknown name: a search only) waits for one of them.
+   */
+  private readonly timing = new DurationSamples();
 
   constructor(private readonly pool: LdapPool) {}
 
@@ -60,7 +65,7 @@ export class LdapAuthenticator {
   /**
    * Checks a typed name and password against the directory. Refusals are results (the caller
    * answers them all like a wrong password), and every refusal that depends on the person takes
-   * about as long as a wrong password (RefusalTiming); outages and unusable settings are thrown.
+   * about as long as a wrong password (DurationSamples); outages and unusable settings are thrown.
    */
   async login(username: unknown, password: unknown): Promise<LdapLoginResult> {
     const started = performance.now();
@@ -71,7 +76,7 @@ export class LdapAuthenticator {
     if (bound) {
       this.timing.record(performance.now() - started);
     }
-    let target = this.timing.target();
+    let target = this.timing.pick();
     if (target === undefined) {
       // Nothing timed yet (a fresh start): a real bind stands in, and is the first sample.
       await this.standInBind(password as string, server);

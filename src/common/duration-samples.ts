@@ -3,13 +3,12 @@ import { randomInt } from 'node:crypto';
 const SAMPLES = 64;
 
 /**
- * Makes a refused attempt (a locked account) take as long as a real failed check: it remembers
- * how long recent failed checks took, from the moment the account was found unlocked to the
- * verdict (waiting for a check slot, counting, hashing), and a refusal waits for one of those
- * durations picked at random. So the refusal's timing follows the real distribution, load
- * included, without spending a hash computation.
+ * The last 64 durations of something, and one of them picked at random: what a refusal waits for
+ * so that its timing follows the real distribution of the slower answer it stands in for (load and
+ * network included), without doing that work. Used for locked accounts (auth) and for directory
+ * refusals that did not bind (identity/ldap).
  */
-export class TimingEqualizer {
+export class DurationSamples {
   private readonly samples: number[] = [];
   private cursor = 0;
 
@@ -25,8 +24,8 @@ export class TimingEqualizer {
     }
   }
 
-  /** A recent failed check's duration, or undefined before any was recorded. */
-  sample(): number | undefined {
+  /** A recorded duration picked at random, or undefined before any was recorded. */
+  pick(): number | undefined {
     return this.samples.length === 0
       ? undefined
       : this.samples[randomInt(this.samples.length)];
