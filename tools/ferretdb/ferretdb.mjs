@@ -143,6 +143,7 @@ export async function startFerretDb(options = {}) {
     options.dataDir ?? mkdtempSync(join(scratchDir(), 'rcbridge-ferretdb-'));
   let port = options.port ?? 0;
   let child;
+  const stopping = new WeakSet();
 
   async function start() {
     child = spawn(
@@ -195,6 +196,15 @@ export async function startFerretDb(options = {}) {
       });
     });
     port = Number(new URL(uri).port);
+    // A server that dies on its own (not through stop) says why: its tests would only see refusals.
+    const started = child;
+    started.once('exit', (code, signal) => {
+      if (!stopping.has(started)) {
+        process.stderr.write(
+          `FerretDB test server on port ${port} exited by itself (code ${code}, signal ${signal}): ${stderr}\n`,
+        );
+      }
+    });
     return uri;
   }
 
@@ -204,6 +214,7 @@ export async function startFerretDb(options = {}) {
       return;
     }
     const exited = new Promise((resolve) => proc.once('exit', resolve));
+    stopping.add(proc);
     proc.kill(signal);
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
     await exited;
