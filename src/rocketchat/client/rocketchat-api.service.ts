@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RocketChatVersion } from '../../config/index.js';
 import { AdminCredentials } from './admin-credentials.service.js';
+import { callAsAdmin } from './call-as-admin.js';
 import {
   RocketChatHttp,
   type RocketChatAuth,
@@ -244,17 +245,8 @@ export class RocketChatApi {
     }
   }
 
-  private async asAdmin(call: RocketChatCall): Promise<JsonObject> {
-    const auth = await this.admin.get();
-    try {
-      return await this.http.call({ ...call, auth });
-    } catch (error) {
-      // A 401 means nothing was done: retry once with freshly created credentials, if possible.
-      if (isCredentialsRefused(error) && (await this.admin.refused(auth))) {
-        return this.http.call({ ...call, auth: await this.admin.get() });
-      }
-      throw error;
-    }
+  private asAdmin(call: RocketChatCall): Promise<JsonObject> {
+    return callAsAdmin(this.http, this.admin, call);
   }
 }
 

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AdminCredentials } from './admin-credentials.service.js';
+import { callAsAdmin } from './call-as-admin.js';
 import {
   RocketChatHttp,
   type RocketChatCall,
 } from './rocketchat-http.service.js';
 import type { JsonObject } from './rocketchat-response.js';
 import { toRocketChatUser, type RocketChatUser } from './rocketchat-user.js';
-import {
-  isCredentialsRefused,
-  RocketChatUnavailableError,
-} from './rocketchat.errors.js';
+import { RocketChatUnavailableError } from './rocketchat.errors.js';
 
 /** A role as `roles.list` describes it; `scope` is `Users` (workspace) or `Subscriptions` (room). */
 export interface RocketChatRole {
@@ -162,17 +160,8 @@ export class RocketChatRoomsApi {
     });
   }
 
-  /** As RocketChatApi: a 401 means nothing was done, so one retry with re-created credentials. */
-  private async asAdmin(call: RocketChatCall): Promise<JsonObject> {
-    const auth = await this.admin.get();
-    try {
-      return await this.http.call({ ...call, auth });
-    } catch (error) {
-      if (isCredentialsRefused(error) && (await this.admin.refused(auth))) {
-        return this.http.call({ ...call, auth: await this.admin.get() });
-      }
-      throw error;
-    }
+  private asAdmin(call: RocketChatCall): Promise<JsonObject> {
+    return callAsAdmin(this.http, this.admin, call);
   }
 }
 

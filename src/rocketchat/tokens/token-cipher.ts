@@ -1,19 +1,10 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes,
-} from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { AesGcm } from '../../common/index.js';
 import {
   InjectConfig,
   type RocketChatConfig,
   decodeEncryptionKey,
 } from '../../config/index.js';
-
-const VERSION = 'v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** A ciphertext that cannot be opened: wrong key (rotated away), tampered, or bound elsewhere. */
 export class TokenDecryptionError extends Error {
@@ -23,86 +14,34 @@ export class TokenDecryptionError extends Error {
   }
 }
 
-interface Key {
-  readonly id: string;
-  readonly bytes: Buffer;
-}
-
 /**
- * AES-256-GCM for Rocket.Chat tokens at rest. Each ciphertext names its key (a short hash of
- * it), so TOKEN_ENCRYPTION_KEY_PREVIOUS keeps old records readable after a rotation, and is bound
- * to what it belongs to (`context`, e.g. the session id) as associated data: a ciphertext copied
- * to another record does not open there. Format: `v1.<key id>.<iv>.<ciphertext>.<tag>` (base64url).
+ * Rocket.Chat tokens at rest: AES-256-GCM (common/AesGcm, version `v1`), with
+ * TOKEN_ENCRYPTION_KEY_PREVIOUS keeping old records readable after a rotation and each ciphertext
+ * bound to its record (`context`, e.g. the session id).
  */
 export class AesGcmCipher {
-  private readonly current: Key;
-  private readonly keys: ReadonlyMap<string, Key>;
+  private readonly aes: AesGcm;
 
   constructor(currentKey: Buffer, previousKey?: Buffer) {
-    this.current = toKey(currentKey);
-    const keys = new Map([[this.current.id, this.current]]);
-    if (previousKey) {
-      const previous = toKey(previousKey);
-      keys.set(previous.id, previous);
-    }
-    this.keys = keys;
+    this.aes = new AesGcm('v1', currentKey, previousKey);
   }
 
   encrypt(plaintext: string, context: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.current.bytes, iv, {
-      authTagLength: TAG_BYTES,
-    });
-    cipher.setAAD(Buffer.from(context, 'utf8'));
-    const body = Buffer.concat([
-      cipher.update(plaintext, 'utf8'),
-      cipher.final(),
-    ]);
-    return [
-      VERSION,
-      this.current.id,
-      iv.toString('base64url'),
-      body.toString('base64url'),
-      cipher.getAuthTag().toString('base64url'),
-    ].join('.');
+    return this.aes.seal(plaintext, context);
   }
 
   decrypt(sealed: string, context: string): string {
-    const parts = typeof sealed === 'string' ? sealed.split('.') : [];
-    const key = parts.length === 5 ? this.keys.get(parts[1]) : undefined;
-    if (parts[0] !== VERSION || !key) {
+    const plaintext = this.aes.open(sealed, context);
+    if (plaintext === undefined) {
       throw new TokenDecryptionError();
     }
-    try {
-      const decipher = createDecipheriv(
-        'aes-256-gcm',
-        key.bytes,
-        Buffer.from(parts[2], 'base64url'),
-        { authTagLength: TAG_BYTES },
-      );
-      decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(Buffer.from(parts[4], 'base64url'));
-      return Buffer.concat([
-        decipher.update(Buffer.from(parts[3], 'base64url')),
-        decipher.final(),
-      ]).toString('utf8');
-    } catch {
-      throw new TokenDecryptionError();
-    }
+    return plaintext;
   }
 
   /** Whether a ciphertext was sealed with a key other than the current one (re-encrypt it). */
   isStale(sealed: string): boolean {
-    return sealed.split('.')[1] !== this.current.id;
+    return this.aes.isStale(sealed);
   }
-}
-
-function toKey(bytes: Buffer): Key {
-  if (bytes.length !== 32) {
-    throw new Error('AES-256-GCM needs a 32-byte key');
-  }
-  const id = createHash('sha256').update(bytes).digest('base64url').slice(0, 8);
-  return { id, bytes };
 }
 
 /** The configured cipher, as an injectable. */
