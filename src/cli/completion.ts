@@ -108,9 +108,31 @@ function bashScript(name: string, nodes: readonly Node[]): string {
     `${fn}() {`,
     '  local cur word cmdpath next i',
     '  cur="${COMP_WORDS[COMP_CWORD]}"',
+    ...commandPathLoop(nodes, paths, '1', 'COMP_CWORD', 'COMP_WORDS'),
+    '  case "$cmdpath" in',
+    ...cases,
+    '  esac',
+    '}',
+    `complete -F ${fn} ${name}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The shell loop (bash and zsh alike) that walks the words typed so far, skipping options and
+ * their values, and leaves the deepest known command path in `$cmdpath`.
+ */
+function commandPathLoop(
+  nodes: readonly Node[],
+  paths: readonly string[],
+  first: string,
+  current: string,
+  words: string,
+): string[] {
+  return [
     '  cmdpath=""',
-    '  for ((i = 1; i < COMP_CWORD; i++)); do',
-    '    word="${COMP_WORDS[i]}"',
+    `  for ((i = ${first}; i < ${current}; i++)); do`,
+    `    word="\${${words}[i]}"`,
     '    case "$word" in',
     `      ${valueFlags(nodes).join('|') || '--'}) ((i++)); continue ;;`,
     '      -*) continue ;;',
@@ -120,13 +142,7 @@ function bashScript(name: string, nodes: readonly Node[]): string {
     `      ${paths.join('|')}) cmdpath="$next" ;;`,
     '    esac',
     '  done',
-    '  case "$cmdpath" in',
-    ...cases,
-    '  esac',
-    '}',
-    `complete -F ${fn} ${name}`,
-    '',
-  ].join('\n');
+  ];
 }
 
 function zshQuote(text: string): string {
@@ -170,18 +186,7 @@ function zshScript(name: string, nodes: readonly Node[]): string {
     `${fn}() {`,
     '  local word cmdpath next i',
     '  local -a subcommands options',
-    '  cmdpath=""',
-    '  for ((i = 2; i < CURRENT; i++)); do',
-    '    word="${words[i]}"',
-    '    case "$word" in',
-    `      ${valueFlags(nodes).join('|') || '--'}) ((i++)); continue ;;`,
-    '      -*) continue ;;',
-    '    esac',
-    '    next="${cmdpath:+$cmdpath }$word"',
-    '    case "$next" in',
-    `      ${paths.join('|')}) cmdpath="$next" ;;`,
-    '    esac',
-    '  done',
+    ...commandPathLoop(nodes, paths, '2', 'CURRENT', 'words'),
     '  case "$cmdpath" in',
     ...cases,
     '  esac',
